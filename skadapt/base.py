@@ -1,0 +1,578 @@
+"""Base classes of skadapt's three kinds of estimators (API.md section 2).
+
+Every public ``fit`` follows one template: validate ``X``, validate and split
+the domains with :func:`skadapt.utils._domain._split_domains` (the only place
+that reads the domain convention), then call the abstract ``_fit`` of the
+subclass, which does the work on plain arrays.
+
+* :class:`BaseWeighter` learns importance weights of the source rows
+  (``weights_``) and, given an ``estimator``, fits it on the labeled source
+  rows with ``sample_weight`` and delegates prediction to it.
+* :class:`BaseAdapter` learns a representation from source and target rows
+  (``transform``) and, given an ``estimator``, fits it on the transformed
+  labeled rows and delegates prediction through ``transform``.
+* :class:`BaseDAEstimator` is a predictor for the target domain
+  (TrAdaBoost, CoCC); subclasses implement ``predict`` & co.
+* :class:`LabeledOnly` is the no-adaptation glue.
+
+All of them declare ``sample_domain`` as fit metadata, so that it is routed
+when scikit-learn's metadata routing is on, and take it as a plain fit
+argument when routing is off.
+"""
+
+from abc import ABCMeta, abstractmethod
+from copy import deepcopy
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    MetaEstimatorMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    _num_samples,
+    check_is_fitted,
+    has_fit_parameter,
+    validate_data,
+)
+
+from .utils._domain import _split_domains
+
+__all__ = ["BaseWeighter", "BaseAdapter", "BaseDAEstimator", "LabeledOnly"]
+
+
+def _estimator_has(attr):
+    """Check for ``attr`` on the fitted ``estimator_``, else on ``estimator``."""
+
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return self.estimator is not None and hasattr(self.estimator, attr)
+
+    return check
+
+
+def _copy_prediction_tags(tags, estimator):
+    """Make ``tags`` say what kind of predictor ``estimator`` is."""
+    if estimator is None:
+        return tags
+    inner = get_tags(estimator)
+    tags.estimator_type = inner.estimator_type
+    tags.classifier_tags = deepcopy(inner.classifier_tags)
+    tags.regressor_tags = deepcopy(inner.regressor_tags)
+    return tags
+
+
+class DomainAdaptationMixin:
+    """Shared fit-time validation of every skadapt estimator.
+
+    Subclasses set ``_task`` ("auto", "classification" or "regression") and
+    override ``_accepts_sparse`` when the maths allows sparse input.
+    """
+
+    __metadata_request__fit = {"sample_domain": True}
+    _task = "auto"
+
+    def _accepts_sparse(self):
+        """Whether ``X`` may be sparse for the current parameters."""
+        return False
+
+    def _sparse_error(self):
+        return (
+            f"{type(self).__name__} does not support sparse input with the current "
+            "parameters; convert X to a dense array (X.toarray()) or use "
+            "kernel='linear'."
+        )
+
+    def _check_sparse(self, X):
+        if sp.issparse(X) and not self._accepts_sparse():
+            raise TypeError(self._sparse_error())
+
+    def _validate_fit_data(
+        self,
+        X,
+        y,
+        sample_domain,
+        *,
+        require_labels=True,
+        require_classes=False,
+        warn_no_target=True,
+        dtype=(np.float64, np.float32),
+    ):
+        """Validate X and split the domains: returns ``(X, y, split)``."""
+        self._check_sparse(X)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc") if self._accepts_sparse() else False,
+            dtype=list(dtype),
+            reset=True,
+        )
+        if y is not None:
+            y = np.asarray(y)
+            if y.ndim == 2 and y.shape[1] == 1:
+                raise ValueError(
+                    f"{type(self).__name__}: `y` must be 1-d, got shape {y.shape}; "
+                    "use y.ravel()."
+                )
+        split = _split_domains(
+            y,
+            sample_domain,
+            X.shape[0],
+            estimator=self,
+            task=self._task,
+            require_labels=require_labels,
+            require_classes=require_classes,
+            warn_no_target=warn_no_target,
+        )
+        if y is not None and split.labeled.any():
+            labeled_y = y[split.labeled]
+            if labeled_y.dtype.kind in "fc" and not np.all(np.isfinite(labeled_y)):
+                raise ValueError(f"{type(self).__name__}: `y` contains inf.")
+        return X, y, split
+
+    def _validate_predict_data(self, X):
+        check_is_fitted(self)
+        self._check_sparse(X)
+        return validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc") if self._accepts_sparse() else False,
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self._accepts_sparse()
+        tags.target_tags.required = False
+        return tags
+
+
+class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of importance-weighting methods (KMM, KLIEP, uLSIF).
+
+    Subclasses implement ``_fit_weights(X_source, X_target, random_state)``
+    that returns one non-negative weight per source row.
+
+    Attributes set by ``fit``: ``weights_`` (one per training row, 0 for the
+    target rows), ``estimator_`` when ``estimator`` is given,
+    ``n_features_in_``.
+    """
+
+    _parameter_constraints = {"estimator": [HasMethods(["fit"]), None]}
+
+    @abstractmethod
+    def __init__(self, estimator=None):
+        self.estimator = estimator
+
+    @abstractmethod
+    def _fit_weights(self, X_source, X_target, random_state):
+        """Return the weights of the source rows (ndarray of shape (n_source,))."""
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, sample_domain=None):
+        """Learn the importance weights and fit ``estimator`` with them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Source and target rows.
+        y : array-like of shape (n_samples,), default=None
+            Labels; unlabeled (target) rows are masked with ``-1`` or ``NaN``.
+            Required when ``estimator`` is given.
+        sample_domain : array-like of shape (n_samples,), default=None
+            Domain of each row (``> 0`` source, ``< 0`` target).
+
+        Returns
+        -------
+        self : object
+            The fitted weighter.
+        """
+        X, y, split = self._validate_fit_data(
+            X, y, sample_domain, require_labels=self.estimator is not None
+        )
+        if self.estimator is not None and not has_fit_parameter(self.estimator, "sample_weight"):
+            raise TypeError(
+                f"{type(self).__name__}: `estimator` {type(self.estimator).__name__} does "
+                "not accept sample_weight in fit, so the importance weights cannot be "
+                "used; choose an estimator whose fit takes sample_weight."
+            )
+        random_state = check_random_state(getattr(self, "random_state", None))
+        w_source = self._fit_weights(X[split.source], X[split.target], random_state)
+        weights = np.zeros(X.shape[0], dtype=np.float64)
+        weights[split.source] = w_source
+        self.weights_ = weights
+        if self.estimator is not None:
+            rows = np.flatnonzero(split.labeled_source)
+            self.estimator_ = clone(self.estimator).fit(
+                X[rows], y[rows], sample_weight=weights[rows]
+            )
+        return self
+
+    @property
+    def classes_(self):
+        """Class labels of the fitted ``estimator_``."""
+        return self.estimator_.classes_
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the estimator fitted on the weighted source rows."""
+        return self.estimator_.predict(self._validate_predict_data(X))
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities from the weighted estimator."""
+        return self.estimator_.predict_proba(self._validate_predict_data(X))
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities from the weighted estimator."""
+        return self.estimator_.predict_log_proba(self._validate_predict_data(X))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the weighted estimator."""
+        return self.estimator_.decision_function(self._validate_predict_data(X))
+
+    @available_if(_estimator_has("score"))
+    def score(self, X, y, sample_weight=None):
+        """Score of the weighted estimator on ``(X, y)``."""
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return self.estimator_.score(self._validate_predict_data(X), y, **kwargs)
+
+    def __sklearn_tags__(self):
+        return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+
+
+class BaseAdapter(
+    DomainAdaptationMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    MetaEstimatorMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
+):
+    """Base class of representation-learning methods (TCA, SCL).
+
+    Subclasses implement ``_fit(X, y, split, random_state)``, which learns the
+    representation and returns the embedding of the training rows (or None to
+    have it computed by ``_transform``), ``_transform(X)`` and the property
+    ``_n_features_out``.
+    """
+
+    _parameter_constraints = {"estimator": [HasMethods(["fit"]), None]}
+
+    @abstractmethod
+    def __init__(self, estimator=None):
+        self.estimator = estimator
+
+    @abstractmethod
+    def _fit(self, X, y, split, random_state):
+        """Learn the representation; return the embedding of X or None."""
+
+    @abstractmethod
+    def _transform(self, X):
+        """Embed validated rows."""
+
+    def _fit_embed(self, X, y, sample_domain):
+        X, y, split = self._validate_fit_data(
+            X, y, sample_domain, require_labels=self.estimator is not None
+        )
+        random_state = check_random_state(getattr(self, "random_state", None))
+        Z = self._fit(X, y, split, random_state)
+        if Z is None:
+            Z = self._transform(X)
+        if self.estimator is not None:
+            rows = np.flatnonzero(split.labeled)
+            self.estimator_ = clone(self.estimator).fit(Z[rows], y[rows])
+        return Z
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, sample_domain=None):
+        """Learn the representation from source and target rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Source and target rows.
+        y : array-like of shape (n_samples,), default=None
+            Labels; unlabeled (target) rows are masked with ``-1`` or ``NaN``.
+        sample_domain : array-like of shape (n_samples,), default=None
+            Domain of each row (``> 0`` source, ``< 0`` target).
+
+        Returns
+        -------
+        self : object
+            The fitted adapter.
+        """
+        self._fit_embed(X, y, sample_domain)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit_transform(self, X, y=None, sample_domain=None):
+        """Fit, then return the embedding of the training rows in input order.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Source and target rows.
+        y : array-like of shape (n_samples,), default=None
+            Labels; unlabeled rows are masked with ``-1`` or ``NaN``.
+        sample_domain : array-like of shape (n_samples,), default=None
+            Domain of each row (``> 0`` source, ``< 0`` target).
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            The embedding.
+        """
+        return self._fit_embed(X, y, sample_domain)
+
+    def transform(self, X):
+        """Embed any rows, in their input order.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to embed.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            The embedding.
+        """
+        return self._transform(self._validate_predict_data(X))
+
+    @property
+    def classes_(self):
+        """Class labels of the fitted ``estimator_``."""
+        return self.estimator_.classes_
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the estimator fitted on the embedded labeled rows."""
+        return self.estimator_.predict(self.transform(X))
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the estimator on the embedded rows."""
+        return self.estimator_.predict_proba(self.transform(X))
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the estimator on the embedded rows."""
+        return self.estimator_.predict_log_proba(self.transform(X))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the estimator on the embedded rows."""
+        return self.estimator_.decision_function(self.transform(X))
+
+    @available_if(_estimator_has("score"))
+    def score(self, X, y, sample_weight=None):
+        """Score of the estimator on the embedded rows."""
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return self.estimator_.score(self.transform(X), y, **kwargs)
+
+    def __sklearn_tags__(self):
+        return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+
+
+class BaseDAEstimator(DomainAdaptationMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of domain-adaptation predictors (TrAdaBoost, CoCC).
+
+    Subclasses implement ``_fit(X, y, split, random_state)`` and the
+    prediction methods; ``fit`` validates the data and the domains first.
+    ``_require_classes`` says whether at least two source classes are needed.
+    """
+
+    _require_classes = False
+
+    @abstractmethod
+    def _fit(self, X, y, split, random_state):
+        """Fit on validated arrays; must return self."""
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_domain=None):
+        """Fit the model on source rows and (labeled or unlabeled) target rows.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Source and target rows.
+        y : array-like of shape (n_samples,)
+            Labels; unlabeled rows are masked with ``-1`` or ``NaN``.
+        sample_domain : array-like of shape (n_samples,), default=None
+            Domain of each row (``> 0`` source, ``< 0`` target).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y, split = self._validate_fit_data(
+            X, y, sample_domain, require_classes=self._require_classes
+        )
+        random_state = check_random_state(getattr(self, "random_state", None))
+        return self._fit(X, y, split, random_state)
+
+
+class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
+    """Fit an estimator on the labeled rows only: the no-adaptation baseline.
+
+    Rows whose label is masked (``-1`` for classification, ``NaN`` for
+    regression) are dropped before ``estimator.fit``; ``sample_domain`` is
+    accepted and ignored, so that ``LabeledOnly`` can stand wherever an
+    adapting estimator stands, in a plain :class:`~sklearn.pipeline.Pipeline`
+    or in :class:`~sklearn.model_selection.GridSearchCV`.  It makes no
+    assumption about a shift, so it emits no
+    :class:`~skadapt.exceptions.NoTargetWarning`.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator fitted on the labeled rows.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted clone of ``estimator``.
+    classes_ : ndarray
+        Class labels, when ``estimator`` is a classifier.
+    n_features_in_ : int
+        Number of features seen by ``estimator_``, when it records it.
+
+    See Also
+    --------
+    skadapt.utils.source_target_merge : Builds ``(X, y, sample_domain)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skadapt import LabeledOnly
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [1.5]])
+    >>> y = np.array([0, 0, 1, 1, -1])          # the last row is unlabeled
+    >>> model = LabeledOnly(LogisticRegression()).fit(X, y)
+    >>> model.predict([[0.2], [2.8]])
+    array([0, 1])
+    """
+
+    __metadata_request__fit = {"sample_domain": True}
+
+    _parameter_constraints = {"estimator": [HasMethods(["fit"])]}
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_domain=None, **fit_params):
+        """Fit ``estimator`` on the rows whose label is not masked.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            All rows; anything ``estimator`` accepts.
+        y : array-like of shape (n_samples,)
+            Labels, masked for unlabeled rows.
+        sample_domain : array-like of shape (n_samples,), default=None
+            Validated and otherwise ignored.
+        **fit_params : dict
+            Passed to ``estimator.fit``, restricted to the labeled rows when
+            they have one value per row.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        n_samples = _num_samples(X)
+        task = "regression" if get_tags(self.estimator).estimator_type == "regressor" else "auto"
+        split = _split_domains(
+            y,
+            sample_domain,
+            n_samples,
+            estimator=self,
+            task=task,
+            require_labels=False,
+            warn_no_target=False,
+        )
+        rows = np.flatnonzero(split.labeled)
+        if rows.shape[0] == 0:
+            raise ValueError(
+                "LabeledOnly: every label of `y` is masked (-1 or NaN); at least one "
+                "labeled row is needed."
+            )
+        y = np.asarray(y)
+        params = {
+            key: _safe_indexing(value, rows)
+            if hasattr(value, "__len__") and _num_samples(value) == n_samples
+            else value
+            for key, value in fit_params.items()
+        }
+        self.estimator_ = clone(self.estimator).fit(
+            _safe_indexing(X, rows), y[rows], **params
+        )
+        return self
+
+    @property
+    def classes_(self):
+        """Class labels of the fitted ``estimator_``."""
+        return self.estimator_.classes_
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen by the fitted ``estimator_``."""
+        return self.estimator_.n_features_in_
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the fitted estimator."""
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the fitted estimator."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the fitted estimator."""
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the fitted estimator."""
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    @available_if(_estimator_has("transform"))
+    def transform(self, X):
+        """Transform with the fitted estimator."""
+        check_is_fitted(self)
+        return self.estimator_.transform(X)
+
+    @available_if(_estimator_has("score"))
+    def score(self, X, y, sample_weight=None):
+        """Score of the fitted estimator on ``(X, y)``."""
+        check_is_fitted(self)
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return self.estimator_.score(X, y, **kwargs)
+
+    def __sklearn_tags__(self):
+        tags = _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+        inner = get_tags(self.estimator)
+        tags.input_tags = deepcopy(inner.input_tags)
+        tags.target_tags.required = True
+        return tags
