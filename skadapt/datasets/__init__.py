@@ -1,0 +1,3 @@
+"""datasets (being built)."""
+
+__all__ = []

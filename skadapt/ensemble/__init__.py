@@ -1,0 +1,3 @@
+"""ensemble (being built)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""instance_weighting (being built)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""metrics (being built)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""model_selection (being built)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""subspace (being built)."""
+
+__all__ = []
