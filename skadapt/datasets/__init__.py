@@ -1,3 +1,21 @@
-"""datasets (being built)."""
+"""Domain-shift data sets: loaders of the classical benchmarks and toy generators.
 
-__all__ = []
+Every loader and generator returns a :class:`~sklearn.utils.Bunch` that follows
+skadapt's domain convention: ``X`` (source rows, then target rows), ``y``
+(target rows masked: ``-1`` for classification, ``NaN`` for regression),
+``sample_domain`` (``> 0`` source, ``< 0`` target), the separate parts
+``X_source, y_source, X_target, y_target`` (true labels, for evaluation) and a
+``DESCR``.
+
+Data files are looked up in ``$SKADAPT_DATA``, then in ``data_home``
+(default ``~/scikit_adapt_data``), then in the package (Office+Caltech SURF
+ships with skadapt); each is checked against its sha256.
+"""
+
+from ._base import get_data_home
+from ._office_caltech import fetch_office_caltech
+
+__all__ = [
+    "fetch_office_caltech",
+    "get_data_home",
+]
