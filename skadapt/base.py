@@ -33,7 +33,7 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import _safe_indexing, check_random_state, get_tags, indexable
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
@@ -43,7 +43,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .utils._domain import _split_domains
+from .utils._domain import _check_y, _split_domains
 
 __all__ = ["BaseWeighter", "BaseAdapter", "BaseDAEstimator", "LabeledOnly"]
 
@@ -116,12 +116,7 @@ class DomainAdaptationMixin:
             reset=True,
         )
         if y is not None:
-            y = np.asarray(y)
-            if y.ndim == 2 and y.shape[1] == 1:
-                raise ValueError(
-                    f"{type(self).__name__}: `y` must be 1-d, got shape {y.shape}; "
-                    "use y.ravel()."
-                )
+            y = _check_y(y, X.shape[0], type(self).__name__)
         split = _split_domains(
             y,
             sample_domain,
@@ -494,7 +489,9 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        (X,) = indexable(X)
         n_samples = _num_samples(X)
+        y = _check_y(y, n_samples, type(self).__name__)
         task = "regression" if get_tags(self.estimator).estimator_type == "regressor" else "auto"
         split = _split_domains(
             y,
@@ -504,6 +501,7 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
             task=task,
             require_labels=False,
             warn_no_target=False,
+            require_target=False,
         )
         rows = np.flatnonzero(split.labeled)
         if rows.shape[0] == 0:
@@ -511,7 +509,8 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
                 "LabeledOnly: every label of `y` is masked (-1 or NaN); at least one "
                 "labeled row is needed."
             )
-        y = np.asarray(y)
+        if sp.issparse(X) and X.format not in ("csr", "csc"):
+            X = X.tocsr()  # row selection needs a format that can index rows
         params = {
             key: _safe_indexing(value, rows)
             if hasattr(value, "__len__") and _num_samples(value) == n_samples

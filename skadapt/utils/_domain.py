@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.validation import column_or_1d
 
 from ..exceptions import NoTargetWarning
 
@@ -260,6 +261,28 @@ def _masked(y, task="auto"):
     return np.zeros(y.shape, dtype=bool)
 
 
+def _check_y(y, n_samples, name):
+    """``y`` as a 1-d array of ``n_samples`` labels.
+
+    A column vector is raveled with scikit-learn's ``DataConversionWarning``
+    (never silently); any other shape is an error naming the estimator.
+    """
+    if y is None:
+        raise ValueError(
+            f"{name} requires y to be passed, but the target y is None. Pass the labels, "
+            "with -1 (classification) or NaN (regression) for unlabeled rows."
+        )
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if y.ndim != 1 or y.shape[0] != n_samples:
+        raise ValueError(
+            f"{name}: `y` has shape {y.shape}; expected ({n_samples},), one label per "
+            "row of X (mask unlabeled rows with -1 or NaN)."
+        )
+    return y
+
+
 def _check_sample_domain(sample_domain, n_samples, name):
     sample_domain = np.asarray(sample_domain)
     if sample_domain.ndim != 1 or sample_domain.shape[0] != n_samples:
@@ -335,6 +358,7 @@ def _split_domains(
     require_labels=True,
     require_classes=False,
     warn_no_target=True,
+    require_target=True,
 ):
     """Validate ``y`` and ``sample_domain`` and split the rows into domains.
 
@@ -344,7 +368,8 @@ def _split_domains(
     Parameters
     ----------
     y : ndarray of shape (n_samples,) or None
-        Labels with masked unlabeled rows.  ``None`` means no row is labeled.
+        Labels with masked unlabeled rows, already passed through ``_check_y``.
+        ``None`` means no row is labeled.
     sample_domain : array-like of shape (n_samples,) or None
         Domains (``> 0`` source, ``< 0`` target).
     n_samples : int
@@ -359,6 +384,9 @@ def _split_domains(
         Raise if the labeled source rows hold fewer than two classes.
     warn_no_target : bool
         Emit :class:`NoTargetWarning` when there is no target information.
+    require_target : bool
+        Raise if a given ``sample_domain`` has no target (negative) value.
+        Only the no-adaptation baseline ``LabeledOnly`` turns this off.
 
     Returns
     -------
@@ -368,12 +396,7 @@ def _split_domains(
     if y is None:
         labeled = np.zeros(n_samples, dtype=bool)
     else:
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != n_samples:
-            raise ValueError(
-                f"{name}: `y` has shape {y.shape}; expected ({n_samples},), one label per "
-                "row of X (mask unlabeled rows with -1 or NaN)."
-            )
+        y = _check_y(y, n_samples, name)
         labeled = ~_masked(y, task)
     no_target = False
     if sample_domain is None:
@@ -390,7 +413,7 @@ def _split_domains(
         resolved = _check_sample_domain(sample_domain, n_samples, name)
         source = resolved > 0
         target = ~source
-        if not target.any():
+        if require_target and not target.any():
             raise ValueError(
                 f"{name}: `sample_domain` has no target row (no negative value). Mark the "
                 "target rows with a negative domain, or omit `sample_domain` to fit "
