@@ -14,8 +14,11 @@ ships with skadapt); each is checked against its sha256.
 
 from ._base import get_data_home
 from ._office_caltech import fetch_office_caltech
+from ._samples_generator import make_covariate_shift, make_domain_shift_classification
 
 __all__ = [
     "fetch_office_caltech",
     "get_data_home",
+    "make_covariate_shift",
+    "make_domain_shift_classification",
 ]
