@@ -1,3 +1,20 @@
-"""metrics (being built)."""
+"""Scorers for choosing domain-adaptation parameters, usable as ``scoring=``.
 
-__all__ = []
+Without target labels: :class:`ImportanceWeightedScorer` (IWCV),
+:class:`ReverseValidationScorer`, :class:`PredictionEntropyScorer`; with a few
+labeled target rows: :class:`TargetAccuracyScorer`.
+"""
+
+from ._scorer import (
+    ImportanceWeightedScorer,
+    PredictionEntropyScorer,
+    ReverseValidationScorer,
+    TargetAccuracyScorer,
+)
+
+__all__ = [
+    "ImportanceWeightedScorer",
+    "PredictionEntropyScorer",
+    "ReverseValidationScorer",
+    "TargetAccuracyScorer",
+]

@@ -1,0 +1,528 @@
+"""Scorers for choosing domain-adaptation parameters.
+
+Each scorer is a callable ``scorer(estimator, X, y, sample_domain=None)``
+usable as ``scoring=`` in :class:`~sklearn.model_selection.GridSearchCV` and
+:func:`~sklearn.model_selection.cross_validate`.  Inside a search it receives
+the fitted estimator and one validation fold; which rows of the fold are
+source and which are target is read
+
+* from ``sample_domain`` when scikit-learn's metadata routing is on (every
+  scorer here requests it for ``score`` by default), else
+* from the masked labels of ``y`` (``-1``/``NaN`` rows are the target), through
+  :func:`skadapt.utils._domain._split_domains`, the one reader of the
+  convention.
+
+The splitters of :mod:`skadapt.model_selection` put the held-out labeled rows
+**and** the unlabeled target rows in each validation fold, which is what the
+unsupervised scorers need:
+
+* :class:`ImportanceWeightedScorer` -- importance-weighted cross-validation
+  (Sugiyama, Krauledat and Mueller, JMLR 2007): the loss on the fold's
+  labeled source rows weighted by a density ratio target/source fitted on
+  the fold's source versus target rows.
+* :class:`ReverseValidationScorer` -- reverse validation (Zhong et al., ECML
+  PKDD 2010): pseudo-label the target rows, train a reverse model on them and
+  score it on the labeled source rows.
+* :class:`PredictionEntropyScorer` -- minus the mean entropy of the predicted
+  class probabilities on the target rows.
+* :class:`TargetAccuracyScorer` -- any metric on the few labeled target rows.
+
+The scorers are not estimators (like scikit-learn's own scorers): they hold
+their options and a small cache of fitted density ratios, nothing else.
+"""
+
+import hashlib
+import inspect
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone, is_regressor
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import get_scorer
+from sklearn.utils import _safe_indexing
+from sklearn.utils.metadata_routing import _MetadataRequester
+from sklearn.utils.validation import _num_samples
+
+from ..utils._domain import _split_domains
+
+__all__ = [
+    "ImportanceWeightedScorer",
+    "ReverseValidationScorer",
+    "PredictionEntropyScorer",
+    "TargetAccuracyScorer",
+]
+
+_CACHE_SIZE = 16
+
+
+def _default_scoring(estimator):
+    return "neg_mean_squared_error" if is_regressor(estimator) else "accuracy"
+
+
+def _resolve_scoring(scorer, scoring, estimator):
+    """A callable ``(estimator, X, y, **kw)`` from a name, a scorer or None."""
+    if scoring is None:
+        scoring = _default_scoring(estimator)
+    if isinstance(scoring, str):
+        return get_scorer(scoring)
+    if callable(scoring):
+        return scoring
+    raise TypeError(
+        f"{type(scorer).__name__}: `scoring` must be None, a scorer name such as "
+        f"'accuracy' or a callable scorer(estimator, X, y), got {scoring!r}."
+    )
+
+
+def _hash_rows(X):
+    """A digest of a block of rows (dense or sparse), for the ratio cache."""
+    h = hashlib.blake2b(digest_size=16)
+    if sp.issparse(X):
+        X = X.tocsr()
+        parts = [X.data, X.indices, X.indptr, np.asarray(X.shape)]
+    else:
+        X = np.ascontiguousarray(np.asarray(X))
+        parts = [X, np.asarray(X.shape)]
+    for part in parts:
+        h.update(str(part.dtype).encode())
+        h.update(np.ascontiguousarray(part).tobytes())
+    return h.hexdigest()
+
+
+class _DomainScorer(_MetadataRequester):
+    """Reads the domains of a validation fold; subclasses implement ``_score``."""
+
+    # Requested by default: with metadata routing on, GridSearchCV and
+    # cross_validate pass the fold's sample_domain to the scorer.
+    __metadata_request__score = {"sample_domain": True}
+
+    def __repr__(self):
+        params = inspect.signature(type(self).__init__).parameters
+        args = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in params if name != "self"
+        )
+        return f"{type(self).__name__}({args})"
+
+    def _routing_repr(self):
+        return repr(self)
+
+    def _fold(self, estimator, X, y, sample_domain):
+        """Validate the fold; return ``(y, DomainSplit)``."""
+        n_samples = _num_samples(X)
+        y = np.asarray(y) if y is not None else None
+        task = "regression" if is_regressor(estimator) else "auto"
+        split = _split_domains(
+            y,
+            sample_domain,
+            n_samples,
+            estimator=self,
+            task=task,
+            require_labels=False,
+            warn_no_target=False,
+        )
+        return y, split
+
+    def _no_target_error(self):
+        return ValueError(
+            f"{type(self).__name__}: the validation fold has no target row. Use a "
+            "splitter that puts the unlabeled target rows in every validation fold "
+            "(skadapt.model_selection.SourceTargetShuffleSplit with "
+            "target_in_test=True), and mark target rows with masked labels (-1/NaN) "
+            "or a negative sample_domain."
+        )
+
+    def _labeled_source_rows(self, y, split):
+        if split.no_target:
+            raise self._no_target_error()
+        rows = np.flatnonzero(split.labeled_source)
+        if rows.shape[0] == 0:
+            raise ValueError(
+                f"{type(self).__name__}: the validation fold has no labeled source row "
+                "to score on; hold out some labeled source rows (SourceTargetShuffleSplit)."
+            )
+        return rows
+
+    def _target_rows(self, split):
+        if split.no_target or not split.target.any():
+            raise self._no_target_error()
+        return np.flatnonzero(split.target)
+
+    def __call__(self, estimator, X, y, sample_domain=None):
+        """Score ``estimator`` on one validation fold.
+
+        Parameters
+        ----------
+        estimator : estimator object
+            The fitted estimator (or pipeline).
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The fold's rows, source and target.
+        y : array-like of shape (n_samples,)
+            The fold's labels, masked (``-1``/``NaN``) for unlabeled rows.
+        sample_domain : array-like of shape (n_samples,), default=None
+            The fold's domains (``> 0`` source, ``< 0`` target); routed by
+            scikit-learn's metadata routing.  When None, masked rows are the
+            target.
+
+        Returns
+        -------
+        score : float
+            Greater is better.
+        """
+        y, split = self._fold(estimator, X, y, sample_domain)
+        return float(self._score(estimator, X, y, split))
+
+
+class ImportanceWeightedScorer(_DomainScorer):
+    """Importance-weighted cross-validation (IWCV) score, with no target label.
+
+    The score of the estimator on the validation fold's labeled source rows,
+    each weighted by an estimate of the density ratio
+    ``w(x) = p_target(x) / p_source(x)``.  Under covariate shift this is an
+    (almost) unbiased estimate of the score on the target domain (Sugiyama,
+    Krauledat and Mueller, 2007), where the plain source score is not.
+
+    **Which rows the ratio is fitted on.**  A scorer sees only the validation
+    fold, so the ratio is fitted on the fold's own source rows versus its
+    target rows, and evaluated at its labeled source rows.  With
+    :class:`~skadapt.model_selection.SourceTargetShuffleSplit` (default
+    ``target_in_test=True``) the fold holds the held-out source rows and every
+    unlabeled target row -- the same target rows that the training fold
+    adapted to -- so the ratio is the one IWCV asks for, fitted on rows whose
+    labels are never read.  The ratio does not depend on the estimator being
+    scored, so every candidate of a search is weighted identically on a fold;
+    fitted ratios are cached per fold (keyed by a digest of the rows), so a
+    search fits one ratio per fold, not one per candidate.
+
+    Parameters
+    ----------
+    scoring : str, callable or None, default=None
+        The metric, as a scorer name (``"accuracy"``, ``"neg_log_loss"``,
+        ``"neg_mean_squared_error"``, ...) or a callable
+        ``scorer(estimator, X, y, sample_weight=None)`` such as the output of
+        :func:`~sklearn.metrics.make_scorer`; it must accept
+        ``sample_weight``.  None: ``"accuracy"`` for classifiers and
+        ``"neg_mean_squared_error"`` for regressors (the 0/1 and squared
+        losses of the paper).
+    density_ratio : estimator, callable or None, default=None
+        How to estimate the ratio.  A skadapt weighter (``ULSIF()``,
+        ``KLIEP()``, ``KMM()`` ...): a clone is fitted on the fold's source
+        and target rows and its ``weights_`` on the source rows are used.  Or
+        a callable ``f(X_source, X_target)`` returning one non-negative
+        weight per source row.  None: ``skadapt.ULSIF()`` (closed-form, with
+        its own leave-one-out choice of width and regularisation).
+
+    See Also
+    --------
+    skadapt.model_selection.SourceTargetShuffleSplit : Builds suitable folds.
+    ReverseValidationScorer : Another score without target labels.
+
+    Notes
+    -----
+    With weights ``w_i`` on the labeled source rows the score is
+    ``metric(y, f(X), sample_weight=w)``, i.e. the self-normalised form
+    ``sum_i w_i l_i / sum_i w_i`` of the paper's ``(1/n) sum_i w_i l_i``
+    (scikit-learn metrics normalise sample weights); it has lower variance
+    and the same limit.
+
+    References
+    ----------
+    M. Sugiyama, M. Krauledat and K.-R. Mueller, "Covariate shift adaptation
+    by importance weighted cross validation", JMLR 8:985-1005, 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import cross_validate
+    >>> from skadapt import LabeledOnly
+    >>> from skadapt.metrics import ImportanceWeightedScorer
+    >>> from skadapt.model_selection import SourceTargetShuffleSplit
+    >>> from skadapt.utils import source_target_merge
+    >>> rng = np.random.RandomState(0)
+    >>> Xs = rng.normal(0.0, 1.0, size=(60, 1))
+    >>> ys = (Xs[:, 0] > 0.2).astype(int)
+    >>> Xt = rng.normal(1.0, 0.5, size=(40, 1))
+    >>> X, y, sd = source_target_merge(Xs, ys, Xt)
+    >>> def gaussian_ratio(X_source, X_target):   # the true p_t / p_s
+    ...     x = X_source[:, 0]
+    ...     return 2.0 * np.exp(-2.0 * (x - 1.0) ** 2 + 0.5 * x ** 2)
+    >>> scorer = ImportanceWeightedScorer(density_ratio=gaussian_ratio)
+    >>> cv = SourceTargetShuffleSplit(n_splits=3, random_state=0)
+    >>> scores = cross_validate(LabeledOnly(LogisticRegression()), X, y,
+    ...                         cv=cv, groups=sd, scoring=scorer)["test_score"]
+    >>> scores.shape
+    (3,)
+    """
+
+    def __init__(self, scoring=None, *, density_ratio=None):
+        self.scoring = scoring
+        self.density_ratio = density_ratio
+
+    def _ratio_estimator(self):
+        if self.density_ratio is not None:
+            return self.density_ratio
+        from ..instance_weighting import ULSIF
+
+        return ULSIF()
+
+    def _fit_ratio(self, X_source, X_target):
+        """Importance weights of the source rows (cached per fold)."""
+        ratio = self._ratio_estimator()
+        key = (repr(ratio), _hash_rows(X_source), _hash_rows(X_target))
+        cache = self.__dict__.setdefault("_ratio_cache", {})
+        if key in cache:
+            return cache[key]
+        n_source = _num_samples(X_source)
+        if hasattr(ratio, "fit"):
+            fitted = clone(ratio)
+            if sp.issparse(X_source) or sp.issparse(X_target):
+                X_fold = sp.vstack([sp.csr_matrix(X_source), sp.csr_matrix(X_target)], "csr")
+            else:
+                X_fold = np.concatenate([np.asarray(X_source), np.asarray(X_target)])
+            domains = np.r_[
+                np.ones(n_source, dtype=np.int64),
+                -np.ones(_num_samples(X_target), dtype=np.int64),
+            ]
+            fitted.fit(X_fold, None, sample_domain=domains)
+            if not hasattr(fitted, "weights_"):
+                raise TypeError(
+                    f"ImportanceWeightedScorer: `density_ratio` {type(ratio).__name__} has "
+                    "no weights_ after fit; pass a skadapt weighter (ULSIF, KLIEP, KMM) "
+                    "or a callable f(X_source, X_target)."
+                )
+            weights = np.asarray(fitted.weights_, dtype=np.float64)[:n_source]
+        elif callable(ratio):
+            weights = np.asarray(ratio(X_source, X_target), dtype=np.float64)
+        else:
+            raise TypeError(
+                "ImportanceWeightedScorer: `density_ratio` must be None, a skadapt "
+                f"weighter or a callable f(X_source, X_target), got {ratio!r}."
+            )
+        if weights.shape != (n_source,):
+            raise ValueError(
+                f"ImportanceWeightedScorer: `density_ratio` gave weights of shape "
+                f"{weights.shape}; expected ({n_source},), one per source row."
+            )
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+            raise ValueError(
+                "ImportanceWeightedScorer: the density ratio must be finite, "
+                "non-negative and not all zero on the fold's source rows."
+            )
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = weights
+        return weights
+
+    def _score(self, estimator, X, y, split):
+        labeled = self._labeled_source_rows(y, split)
+        source = np.flatnonzero(split.source)
+        target = self._target_rows(split)
+        weights = self._fit_ratio(_safe_indexing(X, source), _safe_indexing(X, target))
+        w = weights[np.searchsorted(source, labeled)]
+        metric = _resolve_scoring(self, self.scoring, estimator)
+        return metric(estimator, _safe_indexing(X, labeled), y[labeled], sample_weight=w)
+
+
+class ReverseValidationScorer(_DomainScorer):
+    """Reverse validation score, with no target label.
+
+    The fitted (forward) estimator labels the validation fold's target rows;
+    a reverse model -- a clone of the estimator with the same parameters --
+    is fitted on those pseudo-labeled target rows as its source and the
+    fold's labeled source rows, labels masked, as its target; the score is
+    the reverse model's score on the true labels of those source rows.  A
+    forward model that carried the source concept over to the target well
+    lets the reverse model carry it back (Zhong et al., 2010).
+
+    In the paper the reverse model adapts to the forward model's training
+    source rows and is scored on held-out ones; a scorer sees only the
+    validation fold, so here the held-out source rows play both parts (their
+    labels are read only to score).
+
+    Parameters
+    ----------
+    scoring : str, callable or None, default=None
+        Metric of the reverse model on the labeled source rows (name or
+        callable scorer).  None: ``"accuracy"`` for classifiers,
+        ``"neg_mean_squared_error"`` for regressors.
+    reverse_estimator : estimator or None, default=None
+        The reverse model to clone; None: a clone of the scored estimator.
+        It is fitted as ``fit(X, y)`` with the source rows' labels masked
+        (``-1`` or ``NaN``), so it must follow skadapt's convention: a
+        skadapt estimator, :class:`~skadapt.LabeledOnly` or a pipeline ending
+        in one.
+
+    See Also
+    --------
+    ImportanceWeightedScorer : Importance-weighted validation.
+
+    Notes
+    -----
+    When the forward model predicts one class only on the target rows, the
+    reverse model can only predict that class: the score is then the
+    metric of that constant prediction (no model is fitted).
+
+    References
+    ----------
+    E. Zhong, W. Fan, Q. Yang, O. Verscheure and J. Ren, "Cross validation
+    framework to choose amongst models and datasets for transfer learning",
+    ECML PKDD 2010, pp. 547-562.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skadapt import LabeledOnly
+    >>> from skadapt.metrics import ReverseValidationScorer
+    >>> from skadapt.utils import source_target_merge
+    >>> rng = np.random.RandomState(0)
+    >>> Xs = rng.normal(size=(40, 2)); ys = (Xs[:, 0] > 0).astype(int)
+    >>> Xt = rng.normal(0.5, 1.0, size=(30, 2))
+    >>> X, y, sd = source_target_merge(Xs, ys, Xt)
+    >>> model = LabeledOnly(LogisticRegression()).fit(X, y)
+    >>> round(ReverseValidationScorer()(model, X, y), 2)
+    0.95
+    """
+
+    def __init__(self, scoring=None, *, reverse_estimator=None):
+        self.scoring = scoring
+        self.reverse_estimator = reverse_estimator
+
+    def _score(self, estimator, X, y, split):
+        labeled = self._labeled_source_rows(y, split)
+        target = self._target_rows(split)
+        X_source, y_source = _safe_indexing(X, labeled), y[labeled]
+        X_target = _safe_indexing(X, target)
+        pseudo = np.asarray(estimator.predict(X_target))
+        metric = _resolve_scoring(self, self.scoring, estimator)
+        regression = is_regressor(estimator)
+        if not regression and np.unique(pseudo).shape[0] < 2:
+            constant = DummyClassifier(strategy="most_frequent").fit(X_target, pseudo)
+            return metric(constant, X_source, y_source)
+        if regression:
+            mask = np.full(labeled.shape[0], np.nan)
+            y_rev = np.concatenate([pseudo.astype(np.float64), mask])
+        else:
+            mask = np.full(labeled.shape[0], -1, dtype=pseudo.dtype)
+            y_rev = np.concatenate([pseudo, mask])
+        if sp.issparse(X_target):
+            X_rev = sp.vstack([sp.csr_matrix(X_target), sp.csr_matrix(X_source)], "csr")
+        else:
+            X_rev = np.concatenate([np.asarray(X_target), np.asarray(X_source)])
+        template = estimator if self.reverse_estimator is None else self.reverse_estimator
+        reverse = clone(template).fit(X_rev, y_rev)
+        return metric(reverse, X_source, y_source)
+
+
+class PredictionEntropyScorer(_DomainScorer):
+    """Minus the mean entropy of the predicted class probabilities on target rows.
+
+    A model whose predictions on the target domain are confident scores
+    higher (Morerio et al., 2018, use it to tune adaptation).  It reads no
+    label at all, and it rewards over-confidence as well as good adaptation:
+    compare candidates of similar capacity with it, or pair it with a
+    labeled score.
+
+    Parameters
+    ----------
+    eps : float, default=1e-15
+        Probabilities are clipped to ``[eps, 1]`` before the logarithm.
+
+    See Also
+    --------
+    ImportanceWeightedScorer : Uses the source labels as well.
+
+    Notes
+    -----
+    ``score = (1/n_t) sum_{x in target} sum_k p_k(x) log p_k(x)``, in nats.
+
+    References
+    ----------
+    P. Morerio, J. Cavazza and V. Murino, "Minimal-entropy correlation
+    alignment for unsupervised deep domain adaptation", ICLR 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skadapt import LabeledOnly
+    >>> from skadapt.metrics import PredictionEntropyScorer
+    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0], [0.0], [3.0]])
+    >>> y = np.array([0, 0, 1, 1, -1, -1])
+    >>> model = LabeledOnly(LogisticRegression()).fit(X, y)
+    >>> PredictionEntropyScorer()(model, X, y) < 0
+    True
+    """
+
+    def __init__(self, *, eps=1e-15):
+        self.eps = eps
+
+    def _score(self, estimator, X, y, split):
+        target = self._target_rows(split)
+        if not hasattr(estimator, "predict_proba"):
+            raise TypeError(
+                f"PredictionEntropyScorer: {type(estimator).__name__} has no "
+                "predict_proba; the entropy needs class probabilities."
+            )
+        if not 0.0 < self.eps < 1.0:
+            raise ValueError(f"PredictionEntropyScorer: `eps` must be in (0, 1), got {self.eps!r}.")
+        proba = np.clip(estimator.predict_proba(_safe_indexing(X, target)), self.eps, 1.0)
+        return float(np.mean(np.sum(proba * np.log(proba), axis=1)))
+
+
+class TargetAccuracyScorer(_DomainScorer):
+    """Any metric on the validation fold's few labeled target rows.
+
+    For semi-supervised adaptation: the target rows that carry a label
+    (``sample_domain < 0`` and a label that is not masked) are scored with
+    the metric.  Telling them from source rows needs ``sample_domain``: turn
+    scikit-learn's metadata routing on and pass ``sample_domain=`` to the
+    search (the scorer requests it by default).  Without it a labeled row is
+    taken for a source row, so the scorer raises.
+
+    Parameters
+    ----------
+    scoring : str or callable, default="accuracy"
+        The metric, as a scorer name or a callable ``scorer(estimator, X, y)``.
+
+    See Also
+    --------
+    skadapt.model_selection.SourceTargetShuffleSplit : Holds out labeled
+        target rows as it holds out source rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skadapt import LabeledOnly
+    >>> from skadapt.metrics import TargetAccuracyScorer
+    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0], [-1.5], [1.5], [0.5]])
+    >>> y = np.array([0, 0, 1, 1, 0, 1, -1])
+    >>> sample_domain = np.array([1, 1, 1, 1, -1, -1, -1])
+    >>> model = LabeledOnly(LogisticRegression()).fit(X, y)
+    >>> TargetAccuracyScorer()(model, X, y, sample_domain=sample_domain)
+    1.0
+    """
+
+    def __init__(self, scoring="accuracy"):
+        self.scoring = scoring
+
+    def __call__(self, estimator, X, y, sample_domain=None):
+        if sample_domain is None:
+            raise ValueError(
+                "TargetAccuracyScorer: needs `sample_domain` to tell labeled target rows "
+                "from source rows. Enable metadata routing "
+                "(sklearn.set_config(enable_metadata_routing=True)) and pass "
+                "sample_domain= to fit / cross_validate(params=...)."
+            )
+        return super().__call__(estimator, X, y, sample_domain=sample_domain)
+
+    def _score(self, estimator, X, y, split):
+        rows = np.flatnonzero(split.target & split.labeled)
+        if rows.shape[0] == 0:
+            raise ValueError(
+                "TargetAccuracyScorer: the validation fold has no labeled target row "
+                "(sample_domain < 0 with a label); hold some out with "
+                "SourceTargetShuffleSplit or DomainShuffleSplit."
+            )
+        metric = _resolve_scoring(self, self.scoring, estimator)
+        return metric(estimator, _safe_indexing(X, rows), y[rows])
