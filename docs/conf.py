@@ -1,0 +1,223 @@
+"""Sphinx configuration of skadapt's documentation.
+
+Build from the repository root with::
+
+    python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+Warnings are errors.  Three parts of the docs are generated at every build
+into ``docs/generated/`` (git-ignored) by ``docs/_sphinxext/skadapt_docgen.py``:
+the API reference lists (from the ``__all__`` of every public module), the
+front-page method table (from ``skadapt.utils.discovery.all_estimators()``) and
+the benchmark tables (from ``benchmarks/results/*.md``).  The gallery
+(sphinx-gallery) runs every ``docs/examples/<family>/plot_*.py`` of every
+family folder that has a ``README.rst``.
+"""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+GENERATED = DOCS / "generated"
+
+# Document the working tree's skadapt, and find the local extension.
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(DOCS / "_sphinxext"))
+
+# The gallery draws off-screen.
+os.environ["MPLBACKEND"] = "Agg"
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import skadapt  # noqa: E402
+import skadapt_docgen  # noqa: E402
+
+# -- Project ---------------------------------------------------------------------------
+
+project = "skadapt"
+author = "skadapt developers"
+copyright = "2026, skadapt developers"
+release = skadapt.__version__
+version = re.sub(r"(\.dev\d*|rc\d*|a\d*|b\d*)$", "", release)
+
+# -- General ---------------------------------------------------------------------------
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+templates_path = ["_templates"]
+source_suffix = {".rst": "restructuredtext"}
+root_doc = "index"
+exclude_patterns = [
+    "_build",
+    "_sphinxext",
+    "_templates",
+    # the gallery's sources: sphinx-gallery reads them and writes auto_examples/
+    "examples",
+    "Thumbs.db",
+    ".DS_Store",
+]
+# No intersphinx: the build runs offline.  References to scikit-learn or numpy
+# objects render as plain text (nitpicky mode is off).
+nitpicky = False
+default_role = "literal"
+pygments_style = "sphinx"
+
+# -- autodoc / autosummary / numpydoc --------------------------------------------------
+
+autosummary_generate = True
+autosummary_imported_members = False
+autodoc_default_options = {"member-order": "groupwise"}
+autodoc_typehints = "none"
+autoclass_content = "class"
+numpydoc_show_class_members = False
+numpydoc_show_inherited_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_validation_checks = set()
+numpydoc_xref_param_type = False
+numpydoc_attributes_as_param_list = True
+
+# -- HTML ------------------------------------------------------------------------------
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"skadapt {release}"
+html_static_path = []
+html_show_sourcelink = False
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_sidebars = {"index": [], "install": [], "benchmarks": []}
+
+# -- sphinx-gallery --------------------------------------------------------------------
+
+
+def _gallery_families():
+    """The ``examples/<family>/`` folders that have a README.rst, found at build time."""
+    examples = DOCS / "examples"
+    if not examples.is_dir():
+        return []
+    return sorted(p.name for p in examples.iterdir() if (p / "README.rst").is_file())
+
+
+#: Preferred order of the gallery sections; families not listed follow, sorted.
+_GALLERY_ORDER = [
+    "kernels",
+    "datasets",
+    "instance_weighting",
+    "model_selection",
+    "ensemble",
+    "subspace",
+]
+GALLERY_FAMILIES = _gallery_families()
+_order = [f for f in _GALLERY_ORDER if f in GALLERY_FAMILIES]
+_order += [f for f in GALLERY_FAMILIES if f not in _order]
+
+# Folders without a README.rst (a family whose example is being written) are
+# left out of the gallery; sphinx-gallery skips them, and so must the walk.
+_skipped = sorted(
+    p.name
+    for p in (DOCS / "examples").iterdir()
+    if p.is_dir() and p.name != "__pycache__" and p.name not in GALLERY_FAMILIES
+) if (DOCS / "examples").is_dir() else []
+
+sphinx_gallery_conf = {
+    "examples_dirs": "examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": (
+        r"__init__\.py"
+        + "".join(f"|/{re.escape(name)}/" for name in _skipped)
+    ),
+    "subsection_order": [f"examples/{f}" for f in _order] + ["*"],
+    "within_subsection_order": "FileNameSortKey",
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "remove_config_comments": True,
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": False,
+    "reset_modules": ("matplotlib",),
+    "doc_module": ("skadapt",),
+    "backreferences_dir": "generated/backreferences",
+    "inspect_global_variables": False,
+    "show_memory": False,
+    "show_signature": False,
+    "download_all_examples": False,
+    # no sg_execution_times.rst in the source tree (it would be untracked)
+    "write_computation_times": False,
+    "min_reported_time": 1,
+    "capture_repr": ("__repr__",),
+    "plot_gallery": "True",
+}
+
+# -- Build-time generation -------------------------------------------------------------
+
+
+def _generate_pages(app):
+    """Write the generated includes and the API stub pages before the docs are read."""
+    from sphinx.ext.autosummary.generate import generate_autosummary_docs
+
+    GENERATED.mkdir(exist_ok=True)
+    api_inc = GENERATED / "api_sections.inc"
+    stubs = skadapt_docgen.write_api_sections(api_inc)
+    skadapt_docgen.write_method_table(GENERATED / "method_table.inc")
+    skadapt_docgen.write_benchmark_results(
+        GENERATED / "benchmark_results.inc", ROOT / "benchmarks" / "results"
+    )
+    # A stub left by an earlier build for a name that is gone would be an
+    # orphan document (a warning): remove it.
+    wanted = {f"{name}.rst" for name in stubs}
+    for old in GENERATED.glob("skadapt.*.rst"):
+        if old.name not in wanted:
+            old.unlink()
+    # autosummary reads its directives from the document files only; the API
+    # lists live in an included file, so their stubs are generated here.
+    generate_autosummary_docs(
+        [str(api_inc)],
+        output_dir=str(GENERATED),
+        suffix=".rst",
+        app=app,
+        imported_members=False,
+        overwrite=True,
+    )
+
+
+_REQUEST_METHOD = re.compile(r"^set_\w+_request$")
+
+
+def _skip_foreign_members(app, what, name, obj, skip, options):
+    """Document skadapt's own members only.
+
+    Members inherited from scikit-learn (``get_params``, ``set_output`` ...) or
+    generated by its metadata routing (``set_fit_request`` ...) carry
+    docstrings with references into scikit-learn's own docs, which cannot
+    resolve here; the user guide explains them instead.
+    """
+    if what not in ("class", "exception") or skip:
+        return skip
+    if _REQUEST_METHOD.match(name):
+        return True
+    target = obj.fget if isinstance(obj, property) else obj
+    module = getattr(target, "__module__", None)
+    if module is None or not module.startswith("skadapt"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("builder-inited", _generate_pages)
+    app.connect("autodoc-skip-member", _skip_foreign_members)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
