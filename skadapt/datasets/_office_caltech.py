@@ -140,6 +140,7 @@ def fetch_office_caltech(
         domain_names : tuple of str
             ``(source, target)`` full names.
         preprocessing : str or None
+            The ``preprocessing`` argument.
         task : str
             ``"classification"``.
         data_file : str

@@ -86,9 +86,11 @@ def make_covariate_shift(n_source=100, n_target=100, *, noise=0.3, random_state=
         source_density, target_density : tuple of float
             ``(mean, std)`` of the Gaussian inputs of each domain.
         noise : float
+            Standard deviation of the output noise.
         task : str
             ``"regression"``.
         DESCR : str
+            Description of the data set.
 
     References
     ----------
@@ -225,6 +227,7 @@ def make_domain_shift_classification(
         task : str
             ``"classification"``.
         DESCR : str
+            Description of the data set.
 
     Examples
     --------
