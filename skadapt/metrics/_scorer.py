@@ -40,7 +40,12 @@ from sklearn.base import clone, is_regressor
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import get_scorer
 from sklearn.utils import _safe_indexing
-from sklearn.utils.metadata_routing import _MetadataRequester
+from sklearn.utils.metadata_routing import (
+    UNCHANGED,
+    MetadataRequest,
+    _MetadataRequester,
+    _routing_enabled,
+)
 from sklearn.utils.validation import _num_samples
 
 from ..utils._domain import _split_domains
@@ -91,9 +96,41 @@ def _hash_rows(X):
 class _DomainScorer(_MetadataRequester):
     """Reads the domains of a validation fold; subclasses implement ``_score``."""
 
-    # Requested by default: with metadata routing on, GridSearchCV and
-    # cross_validate pass the fold's sample_domain to the scorer.
-    __metadata_request__score = {"sample_domain": True}
+    def _get_metadata_request(self):
+        # sample_domain is requested by default: with metadata routing on,
+        # GridSearchCV and cross_validate pass the fold's sample_domain to the
+        # scorer.  (scikit-learn reads ``__metadata_request__score`` only for
+        # classes with a ``score`` method, which a scorer has not.)
+        if hasattr(self, "_metadata_request"):
+            return super()._get_metadata_request()
+        request = MetadataRequest(owner=self)
+        request.score.add_request(param="sample_domain", alias=True)
+        return request
+
+    def set_score_request(self, *, sample_domain=UNCHANGED):
+        """Set whether ``sample_domain`` is requested (metadata routing only).
+
+        Parameters
+        ----------
+        sample_domain : bool, str, None or UNCHANGED, default=UNCHANGED
+            True (the default request): route it; False: do not; a string:
+            route the metadata of that name as ``sample_domain``.
+
+        Returns
+        -------
+        self : object
+            The scorer.
+        """
+        if not _routing_enabled():
+            raise RuntimeError(
+                f"{type(self).__name__}.set_score_request is only available when "
+                "metadata routing is enabled: sklearn.set_config(enable_metadata_routing=True)."
+            )
+        request = self._get_metadata_request()
+        if sample_domain is not UNCHANGED:
+            request.score.add_request(param="sample_domain", alias=sample_domain)
+        self._metadata_request = request
+        return self
 
     def __repr__(self):
         params = inspect.signature(type(self).__init__).parameters
@@ -207,8 +244,10 @@ class ImportanceWeightedScorer(_DomainScorer):
         ``KLIEP()``, ``KMM()`` ...): a clone is fitted on the fold's source
         and target rows and its ``weights_`` on the source rows are used.  Or
         a callable ``f(X_source, X_target)`` returning one non-negative
-        weight per source row.  None: ``skadapt.ULSIF()`` (closed-form, with
-        its own leave-one-out choice of width and regularisation).
+        weight per source row.  None: ``skadapt.ULSIF(random_state=0)``
+        (closed form, with its own leave-one-out choice of width and
+        regularisation; the fixed seed of its kernel centres makes the score
+        deterministic).
 
     See Also
     --------
@@ -262,7 +301,7 @@ class ImportanceWeightedScorer(_DomainScorer):
             return self.density_ratio
         from ..instance_weighting import ULSIF
 
-        return ULSIF()
+        return ULSIF(random_state=0)
 
     def _fit_ratio(self, X_source, X_target):
         """Importance weights of the source rows (cached per fold)."""
