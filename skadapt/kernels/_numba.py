@@ -1,0 +1,212 @@
+"""Jitted inner loops of the kernel engine (the only numba code of skadapt).
+
+Every function here works on one *block* of a kernel matrix; the blocking,
+validation, thread count and dtype handling live in ``_pairwise.py``.  The
+functions are compiled lazily, at their first call, and cached on disk
+(``cache=True``): importing this module compiles nothing.
+
+How the speed is obtained
+-------------------------
+* Dot-product kernels (rbf, polynomial) take a Gram block ``X_b @ Y.T``
+  computed by BLAS and turn it *in place* into kernel values in a single
+  pass (distance, clip at 0, scale, exponential), parallel over rows.
+* The exponential is :func:`_exp_parts`, a range-reduced polynomial written
+  as plain arithmetic so that LLVM vectorises the loop (numba's ``np.exp``
+  is a scalar libm call: the llvmlite wheel has no SVML).  ``exp(x) = p *
+  2**k`` with ``|r| <= ln(2)/2`` and a degree-13 Taylor polynomial for
+  ``exp(r)``: relative error about 2e-16 in float64; the scaling by ``2**k``
+  is an integer add on the exponent bits through an integer *view* of the
+  output.  Arguments below ``x_min`` (where ``exp(x)`` is below the smallest
+  normal number) give exactly 0.
+* The laplacian kernel has no BLAS form: :func:`laplacian_block` computes
+  L1 distances with the column block of ``Y.T`` held in cache, four rows of
+  ``X`` at a time, vectorised over the columns (no reduction to reorder, so
+  no ``fastmath``), then the same exponential.
+* Every output element is computed by exactly one thread in a fixed order,
+  so the results do not depend on the number of threads.
+
+No ``fastmath`` anywhere: the range reduction relies on the exact order of
+its operations.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "exp_constants",
+    "exp_neg_inplace",
+    "laplacian_block",
+    "polynomial_inplace",
+    "rbf_inplace",
+]
+
+_TAYLOR = tuple(1.0 / float(np.prod(np.arange(1, i + 1, dtype=float))) for i in range(14))
+
+
+def exp_constants(dtype):
+    """Constants of :func:`_exp_parts` in ``dtype`` (float32 or float64).
+
+    Returns ``(constants, int_dtype, shift)``: a tuple of 19 numbers of the
+    dtype, the integer type of the same width and the number of mantissa bits.
+    """
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        # Cody-Waite split of ln 2 (high part with trailing zero bits).
+        ln2_hi, ln2_lo, x_min = 6.93147180369123816490e-01, 1.90821492927058770002e-10, -708.0
+        int_dtype, shift = np.int64, 52
+    elif dtype == np.float32:
+        ln2_hi, ln2_lo, x_min = 0.693359375, -2.12194440e-4, -86.0
+        int_dtype, shift = np.int32, 23
+    else:  # pragma: no cover - callers only pass float32/float64
+        raise TypeError(f"exp_constants: unsupported dtype {dtype}")
+    values = (1.4426950408889634, ln2_hi, ln2_lo, x_min, 0.5, 0.0, 1.0, 2.0) + _TAYLOR[2:]
+    return tuple(dtype.type(v) for v in values), int_dtype, shift
+
+
+@njit(inline="always")
+def _exp_parts(x, c):
+    """``exp(x) == p * 2**k`` for ``x <= 0``; ``(0, 0)`` when ``x < c[3]``.
+
+    ``c`` comes from :func:`exp_constants`: c[0]=1/ln2, c[1], c[2]=ln2 split,
+    c[3]=x_min, c[4]=0.5, c[5]=0, c[6]=1, c[7]=2, c[8:]=1/2!, ..., 1/13!.
+    """
+    k = np.floor(x * c[0] + c[4])
+    r = (x - k * c[1]) - k * c[2]
+    p = c[18]
+    p = c[17] + r * p
+    p = c[16] + r * p
+    p = c[15] + r * p
+    p = c[14] + r * p
+    p = c[13] + r * p
+    p = c[12] + r * p
+    p = c[11] + r * p
+    p = c[10] + r * p
+    p = c[9] + r * p
+    p = c[8] + r * p
+    p = c[6] + r * p
+    p = c[6] + r * p
+    if x < c[3]:
+        p = c[5]
+        k = c[5]
+    return p, k
+
+
+@njit(parallel=True, cache=True)
+def exp_neg_inplace(A, A_int, shift, gamma, c):
+    """``A <- exp(-gamma * A)`` in place (``A >= 0``); ``A_int`` is ``A.view(int)``."""
+    n, m = A.shape
+    for i in prange(n):
+        for j in range(m):
+            p, k = _exp_parts(-gamma * A[i, j], c)
+            A[i, j] = p
+            A_int[i, j] += np.int64(k) << shift
+
+
+@njit(parallel=True, cache=True)
+def rbf_inplace(G, G_int, shift, xx, yy, gamma, diag_offset, c):
+    """Turn a Gram block ``G = X_b @ Y.T`` into ``exp(-gamma * ||x - y||^2)``.
+
+    ``xx`` and ``yy`` are the squared row norms of ``X_b`` and ``Y``; the
+    squared distance ``xx_i + yy_j - 2 G_ij`` is clipped at 0.  When
+    ``diag_offset >= 0`` the block is rows ``diag_offset...`` of ``K(X, X)``
+    and the entries ``(i, i + diag_offset)`` are set to exactly 1.
+    """
+    n, m = G.shape
+    zero, one, two = c[5], c[6], c[7]
+    for i in prange(n):
+        xi = xx[i]
+        for j in range(m):
+            d = xi + yy[j] - two * G[i, j]
+            if d < zero:
+                d = zero
+            p, k = _exp_parts(-gamma * d, c)
+            G[i, j] = p
+            G_int[i, j] += np.int64(k) << shift
+        if diag_offset >= 0 and 0 <= i + diag_offset < m:
+            G[i, i + diag_offset] = one
+
+
+@njit(parallel=True, cache=True)
+def polynomial_inplace(G, gamma, coef0, degree, int_degree, one):
+    """Turn a Gram block into ``(gamma * G + coef0) ** degree`` in place.
+
+    ``int_degree >= 0`` means the degree is that integer and the power is
+    taken by repeated squaring; otherwise ``degree`` goes to ``**``.
+    ``gamma``, ``coef0``, ``degree`` and ``one`` have the dtype of ``G``.
+    """
+    n, m = G.shape
+    for i in prange(n):
+        for j in range(m):
+            b = gamma * G[i, j] + coef0
+            if int_degree >= 0:
+                e = int_degree
+                r = one
+                while e > 0:
+                    if e & 1:
+                        r = r * b
+                    b = b * b
+                    e >>= 1
+                G[i, j] = r
+            else:
+                G[i, j] = b**degree
+
+
+@njit(parallel=True, cache=True)
+def laplacian_block(X, Yt, gamma, out, out_int, shift, c, col_block):
+    """``out <- exp(-gamma * ||x_i - y_j||_1)`` for rows of ``X`` and columns of ``Yt``.
+
+    ``Yt`` is ``Y.T`` (C-contiguous, shape ``(d, m)``) so that the inner loop
+    runs along a contiguous row of ``Yt`` and vectorises without any
+    reordering of sums.  Columns are processed in blocks of ``col_block``
+    (sized by the caller so that ``Yt[:, block]`` stays in cache) and rows
+    four at a time (each loaded ``Yt`` value serves four rows).
+    """
+    n, d = X.shape
+    m = Yt.shape[1]
+    zero = c[5]
+    n_groups = (n + 3) // 4
+    n_col_blocks = (m + col_block - 1) // col_block
+    for t in prange(n_groups * n_col_blocks):
+        # column blocks outermost inside a thread's share of rows would need
+        # an explicit schedule; instead consecutive tasks share a column block
+        jb = t // n_groups
+        g = t - jb * n_groups
+        j0 = jb * col_block
+        j1 = min(j0 + col_block, m)
+        i0 = 4 * g
+        i1 = min(i0 + 4, n)
+        if i1 - i0 == 4:
+            r0 = out[i0, j0:j1]
+            r1 = out[i0 + 1, j0:j1]
+            r2 = out[i0 + 2, j0:j1]
+            r3 = out[i0 + 3, j0:j1]
+            r0[:] = zero
+            r1[:] = zero
+            r2[:] = zero
+            r3[:] = zero
+            for k in range(d):
+                y = Yt[k, j0:j1]
+                x0 = X[i0, k]
+                x1 = X[i0 + 1, k]
+                x2 = X[i0 + 2, k]
+                x3 = X[i0 + 3, k]
+                for j in range(j1 - j0):
+                    yj = y[j]
+                    r0[j] += abs(x0 - yj)
+                    r1[j] += abs(x1 - yj)
+                    r2[j] += abs(x2 - yj)
+                    r3[j] += abs(x3 - yj)
+        else:
+            for i in range(i0, i1):
+                r = out[i, j0:j1]
+                r[:] = zero
+                for k in range(d):
+                    y = Yt[k, j0:j1]
+                    x = X[i, k]
+                    for j in range(j1 - j0):
+                        r[j] += abs(x - y[j])
+        for i in range(i0, i1):
+            for j in range(j0, j1):
+                p, k = _exp_parts(-gamma * out[i, j], c)
+                out[i, j] = p
+                out_int[i, j] += np.int64(k) << shift
