@@ -49,8 +49,9 @@ _COIL20 = _DataFile(
 )
 
 
-def _load_pair(spec, domains, source, target, preprocessing, data_home, download_if_missing,
-               loader):
+def _image_task(spec, domains, source, target, preprocessing, data_home, download_if_missing,
+                loader, **extra):
+    """Load, check and preprocess one pair of image domains into the loaders' Bunch."""
     _check_choice(source, domains, loader, "source")
     _check_choice(target, domains, loader, "target")
     _check_choice(preprocessing, ("l2", "zscore", None), loader, "preprocessing")
@@ -62,7 +63,14 @@ def _load_pair(spec, domains, source, target, preprocessing, data_home, download
             _preprocess(d[f"X_{name}"], preprocessing, loader),
             d[f"y_{name}"].astype(np.int64) - 1,
         ]
-    return parts, f"{spec.name}: {status}"
+    return _domain_bunch(
+        *parts,
+        domain_names=(source, target),
+        preprocessing=preprocessing,
+        task="classification",
+        data_file=f"{spec.name}: {status}",
+        **extra,
+    )
 
 
 def fetch_mnist_usps(
@@ -129,17 +137,11 @@ def fetch_mnist_usps(
     >>> data.X_source.shape, data.X_target.shape  # doctest: +SKIP
     ((1800, 256), (2000, 256))
     """
-    loader = "fetch_mnist_usps"
-    parts, status = _load_pair(_MNIST_USPS, ("usps", "mnist"), source, target, preprocessing,
-                               data_home, download_if_missing, loader)
-    return _domain_bunch(
-        *parts,
+    return _image_task(
+        _MNIST_USPS, ("usps", "mnist"), source, target, preprocessing, data_home,
+        download_if_missing, "fetch_mnist_usps",
         class_names=[str(k) for k in range(10)],
         image_shape=(16, 16),
-        domain_names=(source, target),
-        preprocessing=preprocessing,
-        task="classification",
-        data_file=status,
         DESCR=_load_descr("mnist_usps.rst"),
     )
 
@@ -211,16 +213,10 @@ def fetch_coil20(
     >>> data.X.shape  # doctest: +SKIP
     (1440, 1024)
     """
-    loader = "fetch_coil20"
-    parts, status = _load_pair(_COIL20, ("coil1", "coil2"), source, target, preprocessing,
-                               data_home, download_if_missing, loader)
-    return _domain_bunch(
-        *parts,
+    return _image_task(
+        _COIL20, ("coil1", "coil2"), source, target, preprocessing, data_home,
+        download_if_missing, "fetch_coil20",
         class_names=[f"obj{k + 1}" for k in range(20)],
         image_shape=(32, 32),
-        domain_names=(source, target),
-        preprocessing=preprocessing,
-        task="classification",
-        data_file=status,
         DESCR=_load_descr("coil20.rst"),
     )
