@@ -7,8 +7,10 @@ Build from the repository root with::
 Warnings are errors.  Three parts of the docs are generated at every build
 into ``docs/generated/`` (git-ignored) by ``docs/_sphinxext/skadapt_docgen.py``:
 the API reference lists (from the ``__all__`` of every public module), the
-front-page method table (from ``skadapt.utils.discovery.all_estimators()``) and
-the benchmark tables (from ``benchmarks/results/*.md``).  The gallery
+front-page method table (from ``skadapt.utils.discovery.all_estimators()``),
+the tables of data-set loaders and generators (from
+``skadapt.datasets.__all__``) and the benchmark tables (from
+``benchmarks/results/*.md``).  The gallery
 (sphinx-gallery) runs every ``docs/examples/<family>/plot_*.py`` of every
 family folder that has a ``README.rst``.
 """
@@ -174,6 +176,12 @@ def _generate_pages(app):
     api_inc = GENERATED / "api_sections.inc"
     stubs = skadapt_docgen.write_api_sections(api_inc)
     skadapt_docgen.write_method_table(GENERATED / "method_table.inc")
+    skadapt_docgen.write_function_table(
+        GENERATED / "datasets_loaders.inc", "skadapt.datasets", prefixes=("fetch_",)
+    )
+    skadapt_docgen.write_function_table(
+        GENERATED / "datasets_generators.inc", "skadapt.datasets", prefixes=("make_",)
+    )
     skadapt_docgen.write_benchmark_results(
         GENERATED / "benchmark_results.inc", ROOT / "benchmarks" / "results"
     )
@@ -217,7 +225,90 @@ def _skip_foreign_members(app, what, name, obj, skip, options):
     return None
 
 
+_SHAPE = re.compile(r"shape \(([^()]*)\)")
+_BARE_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?![`\w])")
+
+
+def _quote_shape_attributes(app, what, name, obj, options, lines):
+    """Quote fitted attributes in shapes: ``(n_features_in_,)``, not a link.
+
+    scikit-learn's idiom ``ndarray of shape (n_features_in_,)`` is, in
+    reStructuredText, a reference to a target named ``n_features_in`` (the
+    trailing underscore), which does not exist.  Docstrings written that way
+    are rendered with the attribute as a literal instead.
+    """
+    for k, line in enumerate(lines):
+        if line.lstrip().startswith((">>>", "...")):
+            continue
+        lines[k] = _SHAPE.sub(
+            lambda m: "shape (" + _BARE_TRAILING_UNDERSCORE.sub(r"``\1``", m.group(1)) + ")",
+            line,
+        )
+
+
+_FIELD_SECTIONS = {
+    "Parameters",
+    "Other Parameters",
+    "Returns",
+    "Yields",
+    "Receives",
+    "Attributes",
+}
+_NESTED_FIELD = re.compile(r"^    [A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*(\s+:\s+\S.*)?$")
+_SUBSTITUTION = re.compile(r"(?<![\w|`\\])\|(?=[^\s|])([^|`\n]*?[^\s|\\])\|(?![\w|])")
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip()) if line.strip() else None
+
+
+def _tolerate_docstring_markup(app, what, name, obj, options, lines):
+    """Render two docstring habits that reStructuredText rejects as intended.
+
+    Runs before numpydoc, on the raw numpydoc docstring (dedented by autodoc):
+
+    * a nested field without a description inside a parameter-like section,
+      as in the fields of a returned ``Bunch``::
+
+          data : Bunch
+              X : ndarray
+                  The rows.
+              task : str          <- no description: rst reads it as a paragraph
+              DESCR : str            glued to its neighbours (an error)
+
+      gets an empty description, so it renders as the field it is;
+    * ``|T_d|`` (a set size in prose) is a substitution reference in rst (an
+      error when undefined); it is escaped to print as written.
+
+    Lines of doctest examples are never touched.
+    """
+    section = None
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        nxt = lines[k + 1] if k + 1 < len(lines) else ""
+        if _indent(line) == 0 and re.fullmatch(r"-{3,}", nxt.strip()) and _indent(nxt) == 0:
+            section = line.strip()
+            k += 2
+            continue
+        if section in _FIELD_SECTIONS and _NESTED_FIELD.match(line):
+            prev = lines[k - 1] if k > 0 else ""
+            in_nested_list = _indent(prev) == 8 or (
+                _NESTED_FIELD.match(prev) is not None
+            ) or (_indent(prev) == 0 and _NESTED_FIELD.match(nxt) is not None)
+            next_indent = _indent(nxt)
+            if in_nested_list and (next_indent is None or next_indent <= 4):
+                lines.insert(k + 1, "        \\ ")
+                k += 2
+                continue
+        if section != "Examples" and not line.lstrip().startswith((">>>", "...")):
+            lines[k] = _SUBSTITUTION.sub(r"\\|\1\\|", line)
+        k += 1
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", _tolerate_docstring_markup, priority=300)
+    app.connect("autodoc-process-docstring", _quote_shape_attributes, priority=400)
     app.connect("builder-inited", _generate_pages)
     app.connect("autodoc-skip-member", _skip_foreign_members)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -122,8 +122,11 @@ def api_entries(package_name="skadapt"):
     """Map each public module to the names it documents.
 
     Every name of every ``__all__`` is documented once, under the most
-    specific public module that exports it (``KMM`` is exported by ``skadapt``
-    and ``skadapt.instance_weighting`` and is documented under the latter).
+    specific public package that exports it (``KMM`` is exported by ``skadapt``
+    and ``skadapt.instance_weighting`` and is documented under the latter), or
+    under a plain module when no package exports it (``all_estimators`` of
+    ``skadapt.utils.discovery``; ``LabeledOnly`` is exported by ``skadapt`` and
+    by the module ``skadapt.base`` and is documented as ``skadapt.LabeledOnly``).
     Submodules themselves and ``__version__`` are not API entries.
 
     Returns
@@ -145,7 +148,10 @@ def api_entries(package_name="skadapt"):
             obj = getattr(module, name)
             if inspect.ismodule(obj):
                 continue
-            depth = module.__name__.count(".")
+            # packages first (deepest wins), plain modules only as a fallback:
+            # LabeledOnly is skadapt.LabeledOnly, not skadapt.base.LabeledOnly
+            is_package = hasattr(module, "__path__")
+            depth = (is_package, module.__name__.count("."))
             key = id(obj)
             objects[key] = obj
             if key not in owner or depth > owner[key][0]:
@@ -186,6 +192,7 @@ API_ORDER = [
     "skadapt.utils",
     "skadapt.utils.discovery",
     "skadapt.exceptions",
+    "skadapt.base",
 ]
 
 _KIND_TITLES = [("class", "Classes"), ("function", "Functions"), ("data", "Constants")]
@@ -217,6 +224,28 @@ def write_api_sections(path, package_name="skadapt"):
             stubs.extend(f"{mod_name}.{n}" for n in group)
     _write_if_changed(path, "\n".join(out) + "\n")
     return stubs
+
+
+def write_function_table(path, module_name, prefixes=("",), package_name="skadapt"):
+    """A table of the public functions of ``module_name`` whose name starts with a prefix.
+
+    Each row links to the function's API page and gives the first sentence of
+    its docstring, so that a user-guide page lists what exists, no more.
+    """
+    module = importlib.import_module(module_name)
+    _, where = api_entries(package_name)
+    rows = []
+    for name in getattr(module, "__all__", []):
+        obj = getattr(module, name, None)
+        if obj is None or not callable(obj) or not name.startswith(tuple(prefixes)):
+            continue
+        target = where.get(id(obj), f"{module_name}.{name}")
+        rows.append([f":func:`~{target}`", _summary(obj)])
+    if rows:
+        text = _list_table(["Function", "What it returns"], rows, widths=[35, 65])
+    else:
+        text = f"No public functions in ``{module_name}`` yet.\n"
+    _write_if_changed(path, text)
 
 
 # --------------------------------------------------------------------------------------
@@ -313,12 +342,14 @@ def md_inline(text):
 
 
 def _md_emphasis(text):
+    """``**strong**`` and ``*emphasis*`` as markup segments, the rest escaped."""
     segments = []
-    for k, tok in enumerate(re.split(r"(\*\*[^*]+\*\*)", text)):
+    for k, tok in enumerate(re.split(r"(\*\*[^*]+\*\*|\*[^*\s](?:[^*]*[^*\s])?\*)", text)):
         if k % 2 == 1:
-            inner = tok[2:-2].strip()
+            stars = "**" if tok.startswith("**") else "*"
+            inner = tok[len(stars) : -len(stars)].strip()
             if inner:
-                segments.append((True, f"**{_escape_rst(inner)}**"))
+                segments.append((True, f"{stars}{_escape_rst(inner)}{stars}"))
         elif tok:
             segments.append((False, _escape_rst(tok)))
     return segments
@@ -376,8 +407,12 @@ def md_to_rst(markdown):
                 ),
             ]
             continue
+        if stripped.startswith(">"):
+            stripped = stripped.lstrip("> ").strip()
         m = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", stripped)
-        if m:
+        if re.fullmatch(r"([-=_*~+#^.:'\"`])\1{2,}", stripped.replace(" ", "")):
+            out.append("")  # a markdown rule (or what rst would read as a title line)
+        elif m:
             out += ["", f".. rubric:: {md_inline(m.group(2))}", ""]
         elif re.match(r"^[-*+]\s+", stripped):
             if out and out[-1].strip() and not re.match(r"^[-*]\s", out[-1]):
@@ -425,7 +460,7 @@ def write_benchmark_results(path, results_dir):
     out = []
     for md in files:
         out.append(f".. _bench-{md.stem.replace('_', '-')}:\n")
-        out.append(_underline(f"{md.stem}", "~"))
+        out.append(_underline(_escape_rst(md.stem), "~"))
         prov = _provenance(md.with_suffix(".json"))
         source = f"``benchmarks/results/{md.name}``"
         out.append(f"*From* {source}" + (f" *({prov})*" if prov else "") + ".\n")
