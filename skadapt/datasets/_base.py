@@ -67,7 +67,7 @@ class _DataFile:
     sha256: str
     content_sha256: str
     originals: tuple = ()
-    build: object = None  # build({filename: Path}, out_path) -> None
+    build: object = None  # build({filename: Path}, out_path, data_home=...) -> None
     shipped: bool = False
     how_to_get: str = ""
     extra: dict = field(default_factory=dict)
@@ -206,9 +206,7 @@ def _download(original, folder):
                 continue
         os.replace(tmp, dest)
         return dest
-    raise OSError(
-        f"skadapt.datasets: could not download {original.filename}: " + "; ".join(errors)
-    )
+    raise OSError(f"skadapt.datasets: could not download {original.filename}: " + "; ".join(errors))
 
 
 def _not_found_message(spec, places):
@@ -259,7 +257,7 @@ def _fetch_file(spec, data_home=None, download_if_missing=True):
     os.close(fd)
     tmp = Path(tmp)
     try:
-        spec.build(originals, tmp)
+        spec.build(originals, tmp, data_home=data_home)
         content = _content_digest(tmp)
         if content != spec.content_sha256:
             raise OSError(
@@ -291,6 +289,19 @@ def _csr_from(d, dtype=np.float64):
         (d["data"], d["indices"], d["indptr"]), shape=tuple(int(s) for s in d["shape"])
     )
     return X.astype(dtype)
+
+
+def _csr_arrays(X, vocab):
+    """The npz arrays of a CSR count matrix (uint16 counts) and its vocabulary."""
+    if X.nnz and (X.data.min() < 0 or X.data.max() > np.iinfo(np.uint16).max):
+        raise OSError("skadapt.datasets: a count does not fit in uint16")
+    return {
+        "data": X.data.astype(np.uint16),
+        "indices": X.indices.astype(np.int32),
+        "indptr": X.indptr.astype(np.int64),
+        "shape": np.array(X.shape, dtype=np.int64),
+        "vocab_utf8": np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),
+    }
 
 
 def _vocabulary(d):
@@ -348,9 +359,7 @@ def _preprocess(X, how, loader):
 
 def _check_choice(value, options, loader, argument):
     if value not in options:
-        raise ValueError(
-            f"{loader}: `{argument}` must be one of {list(options)}, got {value!r}."
-        )
+        raise ValueError(f"{loader}: `{argument}` must be one of {list(options)}, got {value!r}.")
     return value
 
 

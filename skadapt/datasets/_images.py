@@ -20,8 +20,7 @@ from ._base import (
 __all__ = ["fetch_coil20", "fetch_mnist_usps"]
 
 _JPDA = (
-    "https://raw.githubusercontent.com/chamwen/JPDA/"
-    "b056e5eca625fc480aa605242348809f9199d5f8/data/"
+    "https://raw.githubusercontent.com/chamwen/JPDA/b056e5eca625fc480aa605242348809f9199d5f8/data/"
 )
 _HOW = (
     "It is skadapt's conversion of the MATLAB v7.3 files {files} of the chamwen/JPDA "
@@ -49,8 +48,9 @@ _COIL20 = _DataFile(
 )
 
 
-def _image_task(spec, domains, source, target, preprocessing, data_home, download_if_missing,
-                loader, **extra):
+def _image_task(
+    spec, domains, source, target, preprocessing, data_home, download_if_missing, loader, **extra
+):
     """Load, check and preprocess one pair of image domains into the loaders' Bunch."""
     _check_choice(source, domains, loader, "source")
     _check_choice(target, domains, loader, "target")
@@ -74,7 +74,11 @@ def _image_task(spec, domains, source, target, preprocessing, data_home, downloa
 
 
 def fetch_mnist_usps(
-    source="usps", target="mnist", *, preprocessing="l2", data_home=None,
+    source="usps",
+    target="mnist",
+    *,
+    preprocessing="l2",
+    data_home=None,
     download_if_missing=True,
 ):
     """Load the USPS <-> MNIST digit task of the JDA paper (16 x 16 images).
@@ -138,8 +142,14 @@ def fetch_mnist_usps(
     ((1800, 256), (2000, 256))
     """
     return _image_task(
-        _MNIST_USPS, ("usps", "mnist"), source, target, preprocessing, data_home,
-        download_if_missing, "fetch_mnist_usps",
+        _MNIST_USPS,
+        ("usps", "mnist"),
+        source,
+        target,
+        preprocessing,
+        data_home,
+        download_if_missing,
+        "fetch_mnist_usps",
         class_names=[str(k) for k in range(10)],
         image_shape=(16, 16),
         DESCR=_load_descr("mnist_usps.rst"),
@@ -147,7 +157,11 @@ def fetch_mnist_usps(
 
 
 def fetch_coil20(
-    source="coil1", target="coil2", *, preprocessing="l2", data_home=None,
+    source="coil1",
+    target="coil2",
+    *,
+    preprocessing="l2",
+    data_home=None,
     download_if_missing=True,
 ):
     """Load the COIL1 <-> COIL2 object task of the JDA paper (32 x 32 images).
@@ -214,8 +228,14 @@ def fetch_coil20(
     (1440, 1024)
     """
     return _image_task(
-        _COIL20, ("coil1", "coil2"), source, target, preprocessing, data_home,
-        download_if_missing, "fetch_coil20",
+        _COIL20,
+        ("coil1", "coil2"),
+        source,
+        target,
+        preprocessing,
+        data_home,
+        download_if_missing,
+        "fetch_coil20",
         class_names=[f"obj{k + 1}" for k in range(20)],
         image_shape=(32, 32),
         DESCR=_load_descr("coil20.rst"),

@@ -45,7 +45,7 @@ _SKADA_BENCH = (
 _MAT_FILES = ("amazon", "Caltech10", "dslr", "webcam")  # same order as _DOMAINS
 
 
-def _build_surf(originals, out):
+def _build_surf(originals, out, data_home=None):
     """Convert the four GFK ``*_SURF_L10.mat`` files (fields ``fts``, ``labels``) to our npz."""
     X, y, domain = [], [], []
     for k, stem in enumerate(_MAT_FILES):

@@ -19,11 +19,11 @@ from collections import Counter
 from functools import lru_cache
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from ._base import (
     _check_choice,
+    _csr_arrays,
     _csr_from,
     _DataFile,
     _domain_bunch,
@@ -144,24 +144,15 @@ _TOKEN = re.compile(r"\b\w\w+\b", re.ASCII)
 def _count_matrix(texts, min_df):
     """Lower-cased ASCII ``\\b\\w\\w+\\b`` tokens, document frequency >= ``min_df``."""
     vectorizer = CountVectorizer(
-        lowercase=True, tokenizer=_TOKEN.findall, token_pattern=None, min_df=min_df,
+        lowercase=True,
+        tokenizer=_TOKEN.findall,
+        token_pattern=None,
+        min_df=min_df,
         dtype=np.int64,
     )
     X = vectorizer.fit_transform(texts).tocsr()
     X.sort_indices()
-    if X.nnz and X.data.max() > np.iinfo(np.uint16).max:
-        raise OSError("a count does not fit in uint16")
     return X, list(vectorizer.get_feature_names_out())
-
-
-def _csr_arrays(X, vocab):
-    return {
-        "data": X.data.astype(np.uint16),
-        "indices": X.indices.astype(np.int32),
-        "indptr": X.indptr.astype(np.int64),
-        "shape": np.array(X.shape, dtype=np.int64),
-        "vocab_utf8": np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),
-    }
 
 
 def _20news_arrays(records):
@@ -178,7 +169,7 @@ def _20news_arrays(records):
     return arrays
 
 
-def _build_20news(originals, out):
+def _build_20news(originals, out, data_home=None):
     """Convert ``20news-bydate.tar.gz`` (Rennie's bydate split) to ``20news_bydate_bow.npz``.
 
     Rows: train then test, groups in alphabetical order, file ids ascending;
@@ -451,9 +442,7 @@ def _reuters_split(docs, task, nonempty):
     return out
 
 
-def fetch_reuters_transfer(
-    task="orgs_vs_people", *, data_home=None, download_if_missing=True
-):
+def fetch_reuters_transfer(task="orgs_vs_people", *, data_home=None, download_if_missing=True):
     """Load a Reuters-21578 cross-domain task (orgs / people / places) built from sub-categories.
 
     For a task "A vs B" the documents of the top categories A (label 1) and B
@@ -563,8 +552,12 @@ def fetch_reuters_transfer(
         ids.append(newid[rows])
         cats = {1: first, 0: second}
         subs.append(
-            ["|".join(sorted(docs[i][cats[label]])) if cats[label] != "places"
-             else docs[i]["places"][0] for i, label in zip(rows, y)]
+            [
+                "|".join(sorted(docs[i][cats[label]]))
+                if cats[label] != "places"
+                else docs[i]["places"][0]
+                for i, label in zip(rows, y)
+            ]
         )
         sub_sets.append(
             {lab: sorted(s for s, hh in halves[lab][1].items() if hh == h) for lab in (1, 0)}
@@ -579,8 +572,6 @@ def fetch_reuters_transfer(
         target_subcategories=sub_sets[1],
         sizes=(parts[0].shape[0], parts[2].shape[0]),
         task=task,
-        data_file=(
-            f"{_REUTERS_DOCS.name}: {docs_status}; {_REUTERS_BOW.name}: {bow_status}"
-        ),
+        data_file=(f"{_REUTERS_DOCS.name}: {docs_status}; {_REUTERS_BOW.name}: {bow_status}"),
         DESCR=_load_descr("reuters_transfer.rst"),
     )

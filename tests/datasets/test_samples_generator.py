@@ -24,7 +24,9 @@ def test_covariate_shift_convention_and_determinism(seed, n_source, n_target):
     data = make_covariate_shift(n_source, n_target, random_state=seed)
     _same(data, make_covariate_shift(n_source, n_target, random_state=seed))
     assert data.X.shape == (n_source + n_target, 1)
-    assert np.all(data.sample_domain[:n_source] == 1) and np.all(data.sample_domain[n_source:] == -1)
+    assert np.all(data.sample_domain[:n_source] == 1) and np.all(
+        data.sample_domain[n_source:] == -1
+    )
     assert np.isnan(data.y[n_source:]).all() and not np.isnan(data.y[:n_source]).any()
     Xs, ys, Xt, _ = source_target_split(data.X, data.y, data.sample_domain)
     np.testing.assert_array_equal(Xs, data.X_source)
@@ -46,7 +48,9 @@ def test_covariate_shift_densities_and_function():
     # importance weighting repairs the least-squares line on the target
     noisy = make_covariate_shift(500, 500, random_state=1)
     plain = LinearRegression().fit(noisy.X_source, noisy.y_source)
-    weighted = LinearRegression().fit(noisy.X_source, noisy.y_source, sample_weight=noisy.true_weights)
+    weighted = LinearRegression().fit(
+        noisy.X_source, noisy.y_source, sample_weight=noisy.true_weights
+    )
 
     def mse(model):
         return np.mean((model.predict(noisy.X_target) - noisy.y_target) ** 2)
@@ -82,15 +86,18 @@ def test_classification_convention_and_determinism(
     assert data.X.shape == (n_source + n_target, n_features)
     assert np.all(data.y[n_source:] == -1)
     np.testing.assert_array_equal(data.y[:n_source], data.y_source)
-    np.testing.assert_array_equal(np.sign(data.sample_domain), np.r_[np.ones(n_source), -np.ones(n_target)])
+    np.testing.assert_array_equal(
+        np.sign(data.sample_domain), np.r_[np.ones(n_source), -np.ones(n_target)]
+    )
     counts = np.bincount(data.y_source, minlength=n_classes)
     assert counts.max() - counts.min() <= 1  # balanced
     np.testing.assert_allclose(np.linalg.norm(data.target_offset), abs(shift), atol=1e-12)
 
 
 def test_classification_shift_moves_target():
-    data = make_domain_shift_classification(5000, 5000, n_features=3, shift=[3.0, 0.0, -1.0],
-                                            random_state=0)
+    data = make_domain_shift_classification(
+        5000, 5000, n_features=3, shift=[3.0, 0.0, -1.0], random_state=0
+    )
     diff = data.X_target.mean(axis=0) - data.X_source.mean(axis=0)
     np.testing.assert_allclose(diff, [3.0, 0.0, -1.0], atol=0.1)
     none = make_domain_shift_classification(5000, 5000, shift=0.0, random_state=0)

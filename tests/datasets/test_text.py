@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 from skadapt.datasets import _base, _text, fetch_20newsgroups_transfer, fetch_reuters_transfer
-from skadapt.datasets._text import _NG_SPLITS, _NG_TARBALL
+from skadapt.datasets._text import _NG_TARBALL
 
 # REPRODUCTION.md sections 1 and 6: CoCC split on the shipped data (train + test).
 COCC_SIZES = {
