@@ -25,6 +25,7 @@ from ._base import (
     _csr_from,
     _DataFile,
     _domain_bunch,
+    _domain_name,
     _fetch_file,
     _load_descr,
     _load_npz,
@@ -215,18 +216,6 @@ _MSDA5000 = _DataFile(
 _VERSIONS = {"processed_acl": _PROCESSED_ACL, "msda5000": _MSDA5000, "400": _V400}
 
 
-def _domain_name(value, argument):
-    if isinstance(value, str):
-        key = value.lower()
-        key = _ALIASES.get(key, key)
-        if key in _DOMAINS:
-            return key
-    raise ValueError(
-        f"fetch_amazon_reviews: `{argument}` must be one of {list(_DOMAINS)} (or 'B', 'D', "
-        f"'E', 'K'), got {value!r}."
-    )
-
-
 def fetch_amazon_reviews(
     source,
     target,
@@ -318,8 +307,8 @@ def fetch_amazon_reviews(
     ((4000, 5000), 2000)
     """
     loader = "fetch_amazon_reviews"
-    source = _domain_name(source, "source")
-    target = _domain_name(target, "target")
+    source = _domain_name(source, _DOMAINS, _ALIASES, loader, "source")
+    target = _domain_name(target, _DOMAINS, _ALIASES, loader, "target")
     _check_choice(version, tuple(_VERSIONS), loader, "version")
     _check_choice(include_unlabeled, (False, True, "target"), loader, "include_unlabeled")
     if include_unlabeled is not False and version != "msda5000":

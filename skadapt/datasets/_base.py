@@ -363,6 +363,19 @@ def _check_choice(value, options, loader, argument):
     return value
 
 
+def _domain_name(value, domains, aliases, loader, argument):
+    """The full domain name of ``value`` (case-insensitive; ``aliases`` maps short names)."""
+    if isinstance(value, str):
+        key = value.lower()
+        key = aliases.get(key, key)
+        if key in domains:
+            return key
+    short = ", ".join(repr(a.upper()) for a in aliases if len(a) == 1)
+    raise ValueError(
+        f"{loader}: `{argument}` must be one of {list(domains)} (or {short}), got {value!r}."
+    )
+
+
 def _domain_bunch(X_source, y_source, X_target, y_target, **extra):
     """The Bunch every loader returns: merged X, masked y, sample_domain, and the parts."""
     X, y, sample_domain = source_target_merge(X_source, y_source, X_target)

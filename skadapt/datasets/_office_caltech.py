@@ -14,6 +14,7 @@ from ._base import (
     _check_choice,
     _DataFile,
     _domain_bunch,
+    _domain_name,
     _fetch_file,
     _load_descr,
     _load_npz,
@@ -79,18 +80,6 @@ _SURF = _DataFile(
     build=_build_surf,
     shipped=True,
 )
-
-
-def _domain_name(value, argument):
-    if isinstance(value, str):
-        key = value.lower()
-        key = _ALIASES.get(key, key)
-        if key in _DOMAINS:
-            return key
-    raise ValueError(
-        f"fetch_office_caltech: `{argument}` must be one of {list(_DOMAINS)} (or "
-        f"'A', 'C', 'D', 'W'), got {value!r}."
-    )
 
 
 def fetch_office_caltech(
@@ -181,8 +170,8 @@ def fetch_office_caltech(
     23.7
     """
     loader = "fetch_office_caltech"
-    source = _domain_name(source, "source")
-    target = _domain_name(target, "target")
+    source = _domain_name(source, _DOMAINS, _ALIASES, loader, "source")
+    target = _domain_name(target, _DOMAINS, _ALIASES, loader, "target")
     _check_choice(preprocessing, ("jda", "l1", "zscore", None), loader, "preprocessing")
     path, status = _fetch_file(_SURF, data_home, download_if_missing)
     d = _load_npz(path)
