@@ -283,12 +283,17 @@ def fetch_amazon_reviews(
         class_names : list of str
             ``["negative", "positive"]``.
         domain_names : tuple of str
+            ``(source, target)``.
         sizes : dict
             Row counts of each block of ``X``.
         version : str
+            The ``version`` argument.
         task : str
+            ``"classification"``.
         data_file : str
+            Where the data came from and how its checksum was checked.
         DESCR : str
+            Description of the data set.
 
     References
     ----------

@@ -117,10 +117,15 @@ def fetch_mnist_usps(
         image_shape : tuple
             ``(16, 16)``.
         domain_names : tuple of str
+            ``(source, target)``.
         preprocessing : str or None
+            The ``preprocessing`` argument.
         task : str
+            ``"classification"``.
         data_file : str
+            Where the data came from and how its checksum was checked.
         DESCR : str
+            Description of the data set.
 
     Notes
     -----
@@ -202,10 +207,15 @@ def fetch_coil20(
         image_shape : tuple
             ``(32, 32)``.
         domain_names : tuple of str
+            ``(source, target)``.
         preprocessing : str or None
+            The ``preprocessing`` argument.
         task : str
+            ``"classification"``.
         data_file : str
+            Where the data came from and how its checksum was checked.
         DESCR : str
+            Description of the data set.
 
     Notes
     -----

@@ -281,9 +281,11 @@ def fetch_20newsgroups_transfer(
         sizes : tuple of int
             ``(n_source, n_target)``.
         task, split, subset : str
+            The arguments.
         data_file : str
             Where the data came from and how its checksum was checked.
         DESCR : str
+            Description of the data set.
 
     Notes
     -----
@@ -488,8 +490,11 @@ def fetch_reuters_transfer(task="orgs_vs_people", *, data_home=None, download_if
         sizes : tuple of int
             ``(n_source, n_target)``.
         task : str
+            The ``task`` argument.
         data_file : str
+            Where the data came from and how its checksum was checked.
         DESCR : str
+            Description of the data set.
 
     Notes
     -----
