@@ -151,7 +151,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "image_scrapers": ("matplotlib",),
     "matplotlib_animations": False,
-    "reset_modules": ("matplotlib",),
+    # matplotlib's state and scikit-learn's config (metadata routing ...) are
+    # reset before every example
+    "reset_modules": ("matplotlib", "skadapt_docgen.reset_sklearn_config"),
     "doc_module": ("skadapt",),
     "backreferences_dir": "generated/backreferences",
     "inspect_global_variables": False,

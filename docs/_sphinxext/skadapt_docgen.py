@@ -467,3 +467,28 @@ def write_benchmark_results(path, results_dir):
         out.append(md_to_rst(md.read_text(encoding="utf-8")))
     _write_if_changed(path, "\n".join(out))
     return [md.stem for md in files]
+
+
+# --------------------------------------------------------------------------------------
+# Gallery
+# --------------------------------------------------------------------------------------
+
+def _sklearn_config():
+    import sklearn
+
+    return dict(sklearn.get_config())
+
+
+# scikit-learn's configuration when the docs build starts (its defaults)
+_SKLEARN_DEFAULTS = _sklearn_config()
+
+
+def reset_sklearn_config(gallery_conf, fname, when=None):
+    """sphinx-gallery ``reset_modules`` hook: scikit-learn's config back to its defaults.
+
+    An example may switch metadata routing on with ``sklearn.set_config``;
+    this keeps that from leaking into the examples that run after it.
+    """
+    import sklearn
+
+    sklearn.set_config(**_SKLEARN_DEFAULTS)
