@@ -1,3 +1,12 @@
-"""subspace (being built)."""
+"""Subspace methods: representations learned from source and target rows.
 
-__all__ = []
+* :class:`TCA` -- Transfer Component Analysis (Pan et al., IEEE TNN 2011),
+  exact and landmark (Nystrom) solvers.
+* :class:`SSTCA` -- its semi-supervised variant (label dependence and
+  locality preservation).
+"""
+
+from ._sstca import SSTCA
+from ._tca import TCA
+
+__all__ = ["SSTCA", "TCA"]

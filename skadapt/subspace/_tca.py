@@ -1,0 +1,487 @@
+"""Transfer Component Analysis (Pan, Tsang, Kwok & Yang, IEEE TNN 2011).
+
+How the module is built
+-----------------------
+TCA's components are the leading solutions of the symmetric-definite
+generalized eigenproblem ``K H K w = lambda (K L K + mu I) w`` (``K`` the kernel
+matrix of the training rows, ``H`` the centring matrix, ``L = e e^T`` with
+``e_i = 1/n_s`` on source rows and ``-1/n_t`` on target rows).  Nothing here
+inverts or eigendecomposes a dense non-symmetric matrix; three solvers share
+the problem:
+
+* **kernel solver** (:func:`_solve_kernel_tca`): ``B = K L K + mu I`` is
+  ``mu I`` plus the rank-one ``v v^T`` (``v = K e``), so ``B^{-1/2}`` has the
+  closed form ``mu^{-1/2} (I - c v v^T / ||v||^2)`` with
+  ``c = 1 - sqrt(mu / (mu + ||v||^2))``.  The top eigenvectors ``u`` of the
+  symmetric ``B^{-1/2} K H K B^{-1/2}`` (Lanczos, ``eigsh``, on an operator
+  that applies ``K`` twice; a dense ``eigh`` on small problems) give
+  ``w = B^{-1/2} u``, normalised so that ``w^T B w = 1``.
+* **factor solver** (:func:`_solve_factor`): when ``K = Phi Phi^T`` with a
+  thin factor ``Phi`` (``n x r``: the rows themselves for the linear kernel,
+  Nystrom features for landmarks), every solution with a non-zero
+  eigenvalue lies in the range of ``Phi``, and the problem becomes an
+  ``r x r`` symmetric-definite one built from ``G = Phi^T Phi``,
+  ``Phi^T 1`` and ``Phi^T e`` only.
+* **landmark solver** (:func:`_fit_landmarks`): ``Phi = K(X, Z) K(Z, Z)^{-1/2}``
+  for ``m`` landmark rows ``Z``; ``K(X, Z)`` is streamed in row blocks, so
+  memory is ``O(block * m + m^2)`` and never ``O(n^2)``.
+
+Signs are made deterministic by making the largest-magnitude entry of each
+column of the training embedding positive (as ``svd_flip`` does).
+:mod:`skadapt.subspace._sstca` reuses the helpers for the semi-supervised
+variant.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import eigh
+from scipy.sparse.linalg import LinearOperator, eigsh
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..base import BaseAdapter
+from ..kernels import KERNEL_PARAMS, pairwise_kernels, resolve_gamma
+
+__all__ = ["TCA"]
+
+# Problems up to this size (or asking for many components) are solved with a
+# dense ``eigh`` of the explicit symmetric matrix; larger ones with Lanczos.
+_DENSE_MAX = 600
+# Rows of a kernel block in the streamed (landmark / transform) passes.
+_BLOCK_BYTES = 64 * 2**20
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def _domain_vector(split):
+    """``e`` of the MMD term: 1/n_s on source rows, -1/n_t on target rows.
+
+    Zero when there is no target information (TCA then drops the MMD term).
+    Several source (target) domains are pooled into one.
+    """
+    n = split.source.shape[0]
+    e = np.zeros(n)
+    if split.no_target:
+        return e
+    e[split.source] = 1.0 / split.source.sum()
+    e[split.target] = -1.0 / split.target.sum()
+    return e
+
+
+def _center_columns(A):
+    """``H A`` for the centring matrix ``H = I - 1 1^T / n``."""
+    return A - A.mean(axis=0, keepdims=True)
+
+
+def _zero_tolerance(largest, size):
+    """Eigenvalues below this are numerically zero (their vectors are noise)."""
+    return max(float(largest), 0.0) * max(size, 1) * np.finfo(np.float64).eps * 10
+
+
+def _leading_eigh(op, n, k):
+    """Leading ``k`` eigenpairs, descending, of a symmetric PSD ``n x n`` operator.
+
+    ``op`` maps an ``(n, p)`` array to ``(n, p)``.  Small problems (or a
+    request for half of the spectrum or more) are solved with a dense
+    ``eigh(subset_by_index=...)`` of the explicit matrix, others with ARPACK's
+    Lanczos (``eigsh``) from a fixed start vector, so that the result is
+    deterministic.
+    """
+    k = min(k, n)
+    if k == 0:
+        return np.zeros(0), np.zeros((n, 0))
+    if n <= _DENSE_MAX or 2 * k >= n:
+        S = op(np.eye(n))
+        S = (S + S.T) / 2
+        vals, vecs = eigh(S, subset_by_index=[n - k, n - 1])
+    else:
+        linop = LinearOperator(
+            (n, n), matvec=lambda x: op(x.reshape(-1, 1)).ravel(), matmat=op, dtype=np.float64
+        )
+        v0 = np.random.default_rng(0).uniform(-1.0, 1.0, n)
+        vals, vecs = eigsh(linop, k=k, which="LA", v0=v0)
+    order = np.argsort(vals)[::-1]
+    return vals[order], vecs[:, order]
+
+
+def _solve_factor(G, P, Q, mu, k):
+    """Solve the TCA-type problem in the span of a factor ``Phi`` (``K = Phi Phi^T``).
+
+    With ``G = Phi^T Phi = V S^2 V^T`` and ``U = Phi V S^{-1}`` an orthonormal
+    basis of ``range(K)``, ``w = U a`` turns ``K M_A K w = lambda (K M_B K + mu I) w``
+    into the ``r x r`` symmetric-definite problem
+    ``S V^T P V S a = lambda (S V^T Q V S + mu I) a`` with ``P = Phi^T M_A Phi`` and
+    ``Q = Phi^T M_B Phi``.  Directions outside ``range(K)`` have eigenvalue 0.
+
+    Returns ``(eigenvalues, coef_w, coef_z)`` with ``k`` or fewer columns:
+    ``w = Phi @ coef_w`` (normalised ``w^T B w = 1``) and the training
+    embedding ``K w = Phi @ coef_z``.
+    """
+    r = G.shape[0]
+    s2, V = eigh((G + G.T) / 2)
+    keep = s2 > _zero_tolerance(s2[-1] if r else 0.0, r)
+    s, V = np.sqrt(s2[keep]), V[:, keep]
+    r_eff = s.shape[0]
+    k = min(k, r_eff)
+    if k == 0:
+        return np.zeros(0), np.zeros((r, 0)), np.zeros((r, 0))
+    A_r = s[:, None] * (V.T @ P @ V) * s[None, :]
+    B_r = s[:, None] * (V.T @ Q @ V) * s[None, :]
+    B_r[np.diag_indices_from(B_r)] += mu
+    vals, a = eigh((A_r + A_r.T) / 2, (B_r + B_r.T) / 2, subset_by_index=[r_eff - k, r_eff - 1])
+    vals, a = vals[::-1], a[:, ::-1]
+    return vals, V @ (a / s[:, None]), V @ (a * s[:, None])
+
+
+def _finish(vals, W, Z, n_components):
+    """Zero the numerically null components, pad to ``n_components``, fix the signs."""
+    vals = np.clip(vals, 0.0, None)
+    null = vals <= _zero_tolerance(vals[0] if vals.size else 0.0, W.shape[0])
+    vals = np.where(null, 0.0, vals)
+    W = np.where(null[None, :], 0.0, W)
+    Z = np.where(null[None, :], 0.0, Z)
+    missing = n_components - vals.shape[0]
+    if missing > 0:
+        vals = np.concatenate([vals, np.zeros(missing)])
+        W = np.hstack([W, np.zeros((W.shape[0], missing))])
+        Z = np.hstack([Z, np.zeros((Z.shape[0], missing))])
+    if Z.shape[0]:
+        pivot = np.abs(Z).argmax(axis=0)
+        signs = np.sign(Z[pivot, np.arange(Z.shape[1])])
+        signs[signs == 0] = 1.0
+        W, Z = W * signs, Z * signs
+    return vals, W, Z
+
+
+def _as_float64(X):
+    if sp.issparse(X):
+        return X.astype(np.float64)
+    return np.asarray(X, dtype=np.float64)
+
+
+def _gram_factor(X):
+    """``G = X^T X``, ``X^T 1`` for dense or sparse ``X`` (dense results)."""
+    G = X.T @ X
+    G = G.toarray() if sp.issparse(G) else np.asarray(G)
+    f1 = np.asarray(X.sum(axis=0)).ravel()
+    return G, f1
+
+
+def _solve_linear(X, G, P, Q, mu, k):
+    """:func:`_solve_factor` with ``Phi = X``, ``G = X^T X`` (linear kernel): ``(vals, W, K W)``."""
+    vals, coef_w, coef_z = _solve_factor(G, P, Q, mu, k)
+    return vals, np.asarray(X @ coef_w), np.asarray(X @ coef_z)
+
+
+def _solve_kernel_tca(K, e, mu, k):
+    """Exact TCA on the full kernel matrix through the closed-form ``B^{-1/2}``."""
+    v = K @ e
+    nv2 = float(v @ v)
+    root = mu**-0.5
+    if nv2 > 0:
+        vhat = v / np.sqrt(nv2)
+        c = 1.0 - np.sqrt(mu / (mu + nv2))
+    else:
+        vhat, c = np.zeros_like(v), 0.0
+
+    def whiten(A):  # B^{-1/2} A, B = mu I + v v^T
+        return root * (A - c * np.outer(vhat, vhat @ A))
+
+    def op(A):
+        return whiten(K @ _center_columns(K @ whiten(A)))
+
+    vals, U = _leading_eigh(op, K.shape[0], k)
+    W = whiten(U)
+    return vals, W, K @ W
+
+
+def _check_finite_positive(estimator, name, value):
+    if isinstance(value, Real) and not isinstance(value, bool) and not np.isfinite(value):
+        raise ValueError(
+            f"{type(estimator).__name__}: `{name}` must be a finite number > 0, got {value!r}."
+        )
+
+
+def _block_rows(n_cols):
+    return max(1, int(_BLOCK_BYTES // (8 * max(n_cols, 1))))
+
+
+# ------------------------------------------------------------ the estimator
+
+
+class _BaseKernelTCA(BaseAdapter):
+    """Kernel handling and out-of-sample transform shared by TCA and SSTCA."""
+
+    _parameter_constraints = {
+        **BaseAdapter._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "kernel": [StrOptions(set(KERNEL_PARAMS))],
+        "gamma": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale", "median"}), None],
+        "degree": [Interval(Real, 0, None, closed="left")],
+        "coef0": [Interval(Real, None, None, closed="neither")],
+        "mu": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
+    def _accepts_sparse(self):
+        return getattr(self, "kernel", None) == "linear"
+
+    def _resolve_kernel(self, X, random_state):
+        for name in ("gamma", "mu", "coef0", "degree"):
+            _check_finite_positive(self, name, getattr(self, name, None))
+        if "gamma" in KERNEL_PARAMS[self.kernel]:
+            self.gamma_ = float(
+                resolve_gamma(X, self.gamma, metric=self.kernel, random_state=random_state)
+            )
+        else:
+            self.gamma_ = None
+
+    def _kernel(self, X, Y=None):
+        K = pairwise_kernels(
+            X,
+            Y,
+            metric=self.kernel,
+            gamma=self.gamma_,
+            degree=self.degree,
+            coef0=self.coef0,
+            n_jobs=self.n_jobs,
+        )
+        return np.asarray(K, dtype=np.float64)
+
+    def _transform(self, X):
+        X = _as_float64(X)
+        if self.kernel == "linear":
+            proj = self.X_fit_.T @ self.components_
+            return np.asarray(X @ proj)
+        out = np.empty((X.shape[0], self.components_.shape[1]))
+        step = _block_rows(self.X_fit_.shape[0])
+        for start in range(0, X.shape[0], step):
+            stop = min(start + step, X.shape[0])
+            out[start:stop] = self._kernel(X[start:stop], self.X_fit_) @ self.components_
+        return out
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "components_")
+
+    @property
+    def _n_features_out(self):
+        return self.components_.shape[1]
+
+
+class TCA(_BaseKernelTCA):
+    """Transfer Component Analysis: a kernel embedding where the domains' means meet.
+
+    TCA learns ``n_components`` directions in the reproducing-kernel Hilbert
+    space of ``kernel`` that keep as much of the data's variance as possible
+    while bringing the empirical kernel means of the source and target rows
+    together (a small maximum mean discrepancy, MMD).  It is fit on source
+    **and** target rows; :meth:`transform` embeds any rows, including new ones,
+    through their kernel values with the training rows.  With an
+    ``estimator``, that estimator is fit on the embedded labeled rows and
+    :meth:`predict` goes through the embedding.
+
+    This is the unsupervised TCA of Pan et al. (2011, section IV); the
+    semi-supervised variant of the same paper is :class:`SSTCA`.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        Fit on the embedded labeled rows; ``None`` makes TCA a pure
+        transformer.
+    n_components : int, default=30
+        Number of transfer components (output columns).  Components beyond
+        the rank of the problem (at most the number of training rows, or of
+        features for ``kernel="linear"``, or of landmarks) have eigenvalue 0
+        and are zero columns.
+    kernel : {"rbf", "linear", "laplacian", "polynomial", "cosine"}, default="rbf"
+        Kernel of :func:`skadapt.kernels.pairwise_kernels`.  ``"linear"``
+        accepts sparse ``X`` and is solved in feature space when there are
+        fewer features than rows.
+    gamma : float, "scale", "median" or None, default=None
+        Width of the rbf, laplacian and polynomial kernels, resolved once at
+        fit into ``gamma_`` by :func:`skadapt.kernels.resolve_gamma`
+        (``None``: ``1 / n_features``).
+    degree : float, default=3
+        Degree of the polynomial kernel.
+    coef0 : float, default=1
+        Constant of the polynomial kernel.
+    mu : float, default=1.0
+        Trade-off ``mu > 0`` of the paper: the weight of ``tr(W^T W)`` against
+        the MMD term.  Smaller values adapt more.  (adapt's and skada's ``mu``
+        multiply the MMD term instead: theirs is ``1 / mu`` here.)
+    n_landmarks : int, default=None
+        ``None`` solves the exact problem on all training rows.  An integer
+        ``m`` uses a Nystrom approximation of the kernel on ``m`` landmark
+        rows drawn uniformly without replacement (``random_state``); time is
+        ``O(n m (d + m))`` and memory ``O(m^2)`` plus a block of rows, for
+        ``n`` in the hundreds of thousands.  Must not exceed the number of
+        training rows.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the landmark draw and the ``gamma="median"`` subsample.  The
+        exact solver is deterministic.
+    n_jobs : int, default=None
+        Threads of the kernel computations (see
+        :func:`skadapt.kernels.pairwise_kernels`).
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_fit, n_components)
+        Coefficients ``W``: ``transform(X) = K(X, X_fit_) @ components_``.
+    eigenvalues_ : ndarray of shape (n_components,)
+        Generalized eigenvalues of the components, descending (0 for null
+        components).
+    X_fit_ : ndarray or sparse matrix of shape (n_fit, n_features)
+        The rows the embedding is expanded on: all training rows, or the
+        landmarks.
+    landmark_indices_ : ndarray of shape (n_landmarks,) or None
+        Training rows used as landmarks.
+    gamma_ : float or None
+        The resolved kernel width (None for kernels without one).
+    estimator_ : estimator object
+        The fitted clone of ``estimator``, when given.
+    classes_ : ndarray
+        Class labels of ``estimator_``, for a classifier.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when ``X`` has string column names.
+
+    See Also
+    --------
+    SSTCA : The semi-supervised variant (label dependence, locality).
+    sklearn.decomposition.KernelPCA : What TCA becomes without a target domain.
+
+    Notes
+    -----
+    With ``K`` the kernel matrix of the ``n`` training rows, ``H = I - 1 1^T / n``
+    and ``L = e e^T`` (``e_i = 1/n_s`` on source rows, ``-1/n_t`` on target
+    rows), TCA solves
+
+    .. math:: \\max_W \\operatorname{tr}\\big((W^T (K L K + \\mu I) W)^{-1} W^T K H K W\\big),
+
+    whose solution ``W`` holds the leading eigenvectors of
+    ``(K L K + mu I)^{-1} K H K``.  They are computed as the symmetric-definite
+    problem ``K H K w = lambda (K L K + mu I) w`` (normalised
+    ``w^T (K L K + mu I) w = 1``), using that ``K L K`` has rank one: the
+    closed-form inverse square root of ``K L K + mu I`` reduces it to a
+    symmetric eigenproblem of which only the top ``n_components`` are
+    computed (Lanczos).  With ``kernel="linear"`` and fewer features than
+    rows, and with landmarks (``K ~ Phi Phi^T``), it is solved in the
+    ``r``-dimensional span of the factor ``Phi``.  Without target information
+    (``NoTargetWarning``) the MMD term is dropped and TCA is kernel PCA with
+    components scaled by ``mu^{-1/2}``.  Several source (or target) domains
+    are pooled into one source (target) mean.
+
+    References
+    ----------
+    .. [1] S. J. Pan, I. W. Tsang, J. T. Kwok and Q. Yang, "Domain adaptation
+       via transfer component analysis", IEEE Transactions on Neural
+       Networks 22(2), 199-210, 2011.
+    .. [2] S. J. Pan, I. W. Tsang, J. T. Kwok and Q. Yang, "Domain adaptation
+       via transfer component analysis", IJCAI 2009.
+    .. [3] C. Williams and M. Seeger, "Using the Nystrom method to speed up
+       kernel machines", NIPS 2001.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from skadapt import TCA
+    >>> from skadapt.utils import source_target_merge
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = rng.normal(size=(40, 3)); ys = (Xs[:, 0] > 0).astype(int)
+    >>> Xt = rng.normal(size=(30, 3)) + [0.0, 2.0, 0.0]
+    >>> X, y, sample_domain = source_target_merge(Xs, ys, Xt)
+    >>> tca = TCA(KNeighborsClassifier(1), n_components=2, kernel="linear")
+    >>> tca.fit(X, y, sample_domain=sample_domain).transform(Xt).shape
+    (30, 2)
+    >>> tca.predict(Xt[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        **_BaseKernelTCA._parameter_constraints,
+        "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        n_components=30,
+        kernel="rbf",
+        gamma=None,
+        degree=3,
+        coef0=1,
+        mu=1.0,
+        n_landmarks=None,
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.estimator = estimator
+        self.n_components = n_components
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.mu = mu
+        self.n_landmarks = n_landmarks
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _fit(self, X, y, split, random_state):
+        n = X.shape[0]
+        if self.n_landmarks is not None and self.n_landmarks > n:
+            raise ValueError(
+                f"TCA: `n_landmarks`={self.n_landmarks} exceeds the {n} training rows; "
+                "use n_landmarks=None for the exact solver."
+            )
+        X = _as_float64(X)
+        self._resolve_kernel(X, random_state)
+        e = _domain_vector(split)
+        if self.n_landmarks is not None:
+            return self._fit_landmarks(X, e, random_state)
+        self.landmark_indices_ = None
+        self.X_fit_ = X
+        if self.kernel == "linear" and X.shape[1] <= n:
+            G, f1 = _gram_factor(X)
+            fe = np.asarray(X.T @ e).ravel()
+            vals, W, Z = _solve_linear(
+                X, G, G - np.outer(f1, f1) / n, np.outer(fe, fe), self.mu, self.n_components
+            )
+        else:
+            vals, W, Z = _solve_kernel_tca(self._kernel(X), e, self.mu, self.n_components)
+        self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self.n_components)
+        return Z
+
+    def _fit_landmarks(self, X, e, random_state):
+        """Nystrom TCA: stream ``C = K(X, Z)`` in row blocks, solve in landmark space."""
+        n, m = X.shape[0], self.n_landmarks
+        idx = np.sort(random_state.choice(n, size=m, replace=False))
+        Zl = X[idx]
+        lam, Vz = eigh(self._kernel(Zl))
+        keep = lam > _zero_tolerance(lam[-1], m)
+        R = Vz[:, keep] / np.sqrt(lam[keep])  # Phi = C R
+        CtC, Ct1, Cte = np.zeros((m, m)), np.zeros(m), np.zeros(m)
+        step = _block_rows(m)
+        for start in range(0, n, step):
+            C = self._kernel(X[start : start + step], Zl)
+            CtC += C.T @ C
+            Ct1 += C.sum(axis=0)
+            Cte += C.T @ e[start : start + step]
+        G = R.T @ CtC @ R
+        f1, fe = R.T @ Ct1, R.T @ Cte
+        vals, _, coef_z = _solve_factor(
+            G, G - np.outer(f1, f1) / n, np.outer(fe, fe), self.mu, self.n_components
+        )
+        W = R @ coef_z  # K(x, Z) R (Phi^T w) = K(x, Z) R coef_z
+        Z = np.empty((n, W.shape[1]))
+        for start in range(0, n, step):
+            Z[start : start + step] = self._kernel(X[start : start + step], Zl) @ W
+        self.landmark_indices_ = idx
+        self.X_fit_ = Zl
+        self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self.n_components)
+        return Z
