@@ -459,12 +459,21 @@ def write_benchmark_results(path, results_dir):
         return []
     out = []
     for md in files:
+        text = md.read_text(encoding="utf-8")
+        # the file's first heading, if it opens the file, is the section title
+        lines = text.lstrip().splitlines()
+        first = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", lines[0]) if lines else None
+        if first and first.group(1):
+            title = md_inline(first.group(1))
+            text = "\n".join(lines[1:])
+        else:
+            title = _escape_rst(md.stem)
         out.append(f".. _bench-{md.stem.replace('_', '-')}:\n")
-        out.append(_underline(_escape_rst(md.stem), "~"))
+        out.append(_underline(title, "~"))
         prov = _provenance(md.with_suffix(".json"))
         source = f"``benchmarks/results/{md.name}``"
         out.append(f"*From* {source}" + (f" *({prov})*" if prov else "") + ".\n")
-        out.append(md_to_rst(md.read_text(encoding="utf-8")))
+        out.append(md_to_rst(text))
     _write_if_changed(path, "\n".join(out))
     return [md.stem for md in files]
 
