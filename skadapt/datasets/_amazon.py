@@ -17,7 +17,6 @@ import gzip
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.io import loadmat
 
 from ._base import (
     _check_choice,
@@ -172,6 +171,8 @@ _MAT_400 = ("books", "dvd", "elec", "kitchen")  # file stems, same order as _DOM
 
 def _build_400(originals, out, data_home=None):
     """Stack the four skada-bench ``*_400.mat`` files (fields ``fts``, ``labels``)."""
+    from scipy.io import loadmat  # imported here: rarely needed, slow to import
+
     X, y, domain = [], [], []
     for k, stem in enumerate(_MAT_400):
         mat = loadmat(originals[f"{stem}_400.mat"])

@@ -8,7 +8,6 @@ conversion when the file has to be downloaded again.
 """
 
 import numpy as np
-from scipy.io import loadmat
 
 from ._base import (
     _check_choice,
@@ -48,6 +47,8 @@ _MAT_FILES = ("amazon", "Caltech10", "dslr", "webcam")  # same order as _DOMAINS
 
 def _build_surf(originals, out, data_home=None):
     """Convert the four GFK ``*_SURF_L10.mat`` files (fields ``fts``, ``labels``) to our npz."""
+    from scipy.io import loadmat  # imported here: rarely needed, slow to import
+
     X, y, domain = [], [], []
     for k, stem in enumerate(_MAT_FILES):
         mat = loadmat(originals[f"{stem}_SURF_L10.mat"])

@@ -19,7 +19,6 @@ from collections import Counter
 from functools import lru_cache
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer
 
 from ._base import (
     _check_choice,
@@ -143,6 +142,8 @@ _TOKEN = re.compile(r"\b\w\w+\b", re.ASCII)
 
 def _count_matrix(texts, min_df):
     """Lower-cased ASCII ``\\b\\w\\w+\\b`` tokens, document frequency >= ``min_df``."""
+    from sklearn.feature_extraction.text import CountVectorizer  # only for conversions
+
     vectorizer = CountVectorizer(
         lowercase=True,
         tokenizer=_TOKEN.findall,
