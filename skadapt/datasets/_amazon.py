@@ -285,8 +285,10 @@ def fetch_amazon_reviews(
             ``["negative", "positive"]``.
         domain_names : tuple of str
             ``(source, target)``.
-        sizes : dict
-            Row counts of each block of ``X``.
+        sizes : tuple of int
+            ``(n_source, n_target)``: the labelled reviews of each domain.
+        n_unlabeled : tuple of int
+            ``(n_source_pool, n_target_pool)``: the pool rows added to ``X``.
         version : str
             The ``version`` argument.
         task : str
@@ -309,8 +311,8 @@ def fetch_amazon_reviews(
     --------
     >>> from skadapt.datasets import fetch_amazon_reviews
     >>> data = fetch_amazon_reviews("books", "kitchen")  # doctest: +SKIP
-    >>> data.X.shape, data.sizes["target"]  # doctest: +SKIP
-    ((4000, 5000), 2000)
+    >>> data.X.shape, data.sizes  # doctest: +SKIP
+    ((4000, 5000), (2000, 2000))
     """
     loader = "fetch_amazon_reviews"
     source = _domain_name(source, _DOMAINS, _ALIASES, loader, "source")
@@ -356,19 +358,17 @@ def fetch_amazon_reviews(
         data_file=f"{spec.name}: {status}",
         DESCR=_load_descr("amazon_reviews.rst"),
     )
-    sizes = {"source": Xs.shape[0], "target": Xt.shape[0]}
-    for side in ("source", "target"):
-        pool = blocks[side + "_unlabeled"]
+    pools = [blocks["source_unlabeled"], blocks["target_unlabeled"]]
+    for side, pool in zip(("source", "target"), pools):
         bunch[f"X_{side}_unlabeled"] = None if pool is None else pool[0]
         bunch[f"y_{side}_unlabeled"] = None if pool is None else pool[1]
-        sizes[side + "_unlabeled"] = 0 if pool is None else pool[0].shape[0]
+    bunch.n_unlabeled = tuple(0 if pool is None else pool[0].shape[0] for pool in pools)
     if include_unlabeled is not False:
-        parts = [Xs, blocks["source_unlabeled"], Xt, blocks["target_unlabeled"]]
-        stack = [p if not isinstance(p, tuple) else p[0] for p in parts if p is not None]
+        blocks_in_order = [Xs, pools[0], Xt, pools[1]]
+        stack = [b[0] if isinstance(b, tuple) else b for b in blocks_in_order if b is not None]
         bunch.X = sp.vstack(stack, format="csr")
-        n_src = sizes["source"] + sizes["source_unlabeled"]
-        n_tgt = sizes["target"] + sizes["target_unlabeled"]
-        bunch.y = np.concatenate([ys, np.full(sizes["source_unlabeled"] + n_tgt, -1)])
+        n_src = bunch.sizes[0] + bunch.n_unlabeled[0]
+        n_tgt = bunch.sizes[1] + bunch.n_unlabeled[1]
+        bunch.y = np.concatenate([ys, np.full(n_src + n_tgt - len(ys), -1)])
         bunch.sample_domain = np.r_[np.ones(n_src, dtype=np.int64), -np.ones(n_tgt, dtype=np.int64)]
-    bunch.sizes = sizes
     return bunch

@@ -377,8 +377,12 @@ def _domain_name(value, domains, aliases, loader, argument):
 
 
 def _domain_bunch(X_source, y_source, X_target, y_target, **extra):
-    """The Bunch every loader returns: merged X, masked y, sample_domain, and the parts."""
+    """The Bunch every loader returns: merged X, masked y, sample_domain, and the parts.
+
+    ``sizes`` is ``(n_source, n_target)``, the numbers of source and target rows.
+    """
     X, y, sample_domain = source_target_merge(X_source, y_source, X_target)
+    extra.setdefault("sizes", (X_source.shape[0], X_target.shape[0]))
     return Bunch(
         X=X,
         y=y,

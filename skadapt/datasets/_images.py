@@ -112,6 +112,8 @@ def fetch_mnist_usps(
             ``1`` for source rows, ``-1`` for target rows.
         X_source, y_source, X_target, y_target : ndarrays
             Each side with its true labels.
+        sizes : tuple of int
+            ``(n_source, n_target)``.
         class_names : list of str
             ``"0"`` .. ``"9"``: label ``k`` is the digit ``k``.
         image_shape : tuple
@@ -202,6 +204,8 @@ def fetch_coil20(
             ``1`` for source rows, ``-1`` for target rows.
         X_source, y_source, X_target, y_target : ndarrays
             Each side with its true labels.
+        sizes : tuple of int
+            ``(n_source, n_target)``.
         class_names : list of str
             ``"obj1"`` .. ``"obj20"``: label ``k`` is COIL-20 object ``k + 1``.
         image_shape : tuple

@@ -125,6 +125,8 @@ def fetch_office_caltech(
             ``1`` for source rows, ``-1`` for target rows.
         X_source, y_source, X_target, y_target : ndarrays
             Each side with its true labels (``y_target`` is for evaluation).
+        sizes : tuple of int
+            ``(n_source, n_target)``.
         class_names : list of str
             ``class_names[k]`` is the name of label ``k`` (0..9).
         domain_names : tuple of str

@@ -80,6 +80,8 @@ def make_covariate_shift(n_source=100, n_target=100, *, noise=0.3, random_state=
             ``1`` for source rows, ``-1`` for target rows.
         X_source, y_source, X_target, y_target : ndarrays
             Each side with its true outputs.
+        sizes : tuple of int
+            ``(n_source, n_target)``.
         true_weights : ndarray of shape (n_source,)
             The exact density ratio :math:`p_t(x) / p_s(x)` at the source
             rows, for checking importance-weighting methods.
@@ -220,6 +222,8 @@ def make_domain_shift_classification(
             ``1`` for source rows, ``-1`` for target rows.
         X_source, y_source, X_target, y_target : ndarrays
             Each side with its true labels.
+        sizes : tuple of int
+            ``(n_source, n_target)``.
         class_means : ndarray of shape (n_classes, n_features)
             The source class centres.
         target_offset : ndarray of shape (n_features,)

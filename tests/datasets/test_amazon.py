@@ -37,7 +37,11 @@ def test_sparse_versions(version, shared_data):
     for y in (data.y_source, data.y_target):
         np.testing.assert_array_equal(np.bincount(y), [1000, 1000])
     assert data.domain_names == ("books", "kitchen") and data.class_names[1] == "positive"
-    assert data.X_source_unlabeled is None and data.sizes["target_unlabeled"] == 0
+    assert (
+        data.X_source_unlabeled is None
+        and data.n_unlabeled == (0, 0)
+        and data.sizes == (2000, 2000)
+    )
     assert {"great", "waste"} <= set(data.feature_names)
 
 
@@ -62,12 +66,8 @@ def test_unlabeled_pools(shared_data):
     both = fetch_amazon_reviews("dvd", "electronics", include_unlabeled=True)
     ns, nt = 2000 + POOLS["dvd"], 2000 + POOLS["electronics"]
     _convention(both, ns, nt)
-    assert both.sizes == {
-        "source": 2000,
-        "target": 2000,
-        "source_unlabeled": POOLS["dvd"],
-        "target_unlabeled": POOLS["electronics"],
-    }
+    assert both.sizes == (2000, 2000)
+    assert both.n_unlabeled == (POOLS["dvd"], POOLS["electronics"])
     assert np.all(both.y[:2000] >= 0) and np.all(both.y[2000:] == -1)
     assert (both.X[2000:ns] != both.X_source_unlabeled).nnz == 0
     assert (both.X[ns : ns + 2000] != both.X_target).nnz == 0

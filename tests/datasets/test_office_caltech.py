@@ -34,6 +34,7 @@ def test_domain_convention_and_sizes(source, target, no_shared):
     s, t = data.domain_names
     ns, nt = SIZES[s], SIZES[t]
     assert data.X.shape == (ns + nt, 800) and data.X.dtype == np.float64
+    assert data.sizes == (ns, nt)
     np.testing.assert_array_equal(data.sample_domain, np.r_[np.ones(ns), -np.ones(nt)])
     np.testing.assert_array_equal(data.y[:ns], data.y_source)
     assert np.all(data.y[ns:] == -1)

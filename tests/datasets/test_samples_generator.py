@@ -23,7 +23,7 @@ def _same(a, b):
 def test_covariate_shift_convention_and_determinism(seed, n_source, n_target):
     data = make_covariate_shift(n_source, n_target, random_state=seed)
     _same(data, make_covariate_shift(n_source, n_target, random_state=seed))
-    assert data.X.shape == (n_source + n_target, 1)
+    assert data.X.shape == (n_source + n_target, 1) and data.sizes == (n_source, n_target)
     assert np.all(data.sample_domain[:n_source] == 1) and np.all(
         data.sample_domain[n_source:] == -1
     )
