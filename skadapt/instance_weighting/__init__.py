@@ -7,6 +7,7 @@
 """
 
 from ._kliep import KLIEP
+from ._kmm import KMM
 from ._lsif import RuLSIF, ULSIF
 
-__all__ = ["KLIEP", "RuLSIF", "ULSIF"]
+__all__ = ["KLIEP", "KMM", "RuLSIF", "ULSIF"]
