@@ -8,7 +8,8 @@ kitchen; 1000 positive and 1000 negative each):
   downloaded and checked against its sha256, then converted; the result is
   checked against the content digest of skadapt's reference file);
 * ``"msda5000"``: the 5000 most frequent features of Chen et al. (ICML 2012),
-  with the unlabelled pools of every domain (not rebuilt automatically);
+  with the unlabelled pools of every domain, rebuilt from the eight svmlight
+  files of Ganin et al. plus ``processed_acl`` (to name the columns);
 * ``"400"``: a dense 400-feature version (EasyTL, skada-bench), rebuilt from
   the skada-bench ``.mat`` files.
 """
@@ -201,17 +202,106 @@ _V400 = _DataFile(
     build=_build_400,
 )
 
+
+def _group_signatures(X, y, domain):
+    """Per column: total count and document frequency in each (domain, class) group."""
+    X = sp.csc_matrix(X)
+    columns = []
+    for k in range(len(_DOMAINS)):
+        for label in (1, 0):
+            rows = np.flatnonzero((domain == k) & (y == label))
+            block = sp.csc_matrix(X[rows])
+            block.eliminate_zeros()
+            columns.append(np.asarray(block.sum(axis=0)).ravel())
+            columns.append(np.diff(block.indptr))  # document frequency
+    return np.column_stack(columns).astype(np.int64)
+
+
+def _recover_vocabulary(X_labeled, y, domain, X_pool, full):
+    """Name the 5000 mSDA columns by matching them to processed_acl tokens.
+
+    A column and a token match when their total count and document frequency
+    agree in each of the 8 (domain, class) groups of the labelled reviews (the
+    same reviews in both versions).  A group of columns that match the same
+    several tokens must be a unigram ``w`` and a bigram ``w_x``: the column
+    whose count is >= the other's in every review of the unlabelled pool is the
+    unigram.  Anything else raises ``OSError``.
+    """
+    full_vocab = _vocabulary(full)
+    full_X = _csr_from(full)
+    full_sig = _group_signatures(full_X, full["y"], full["domain"])
+    by_signature = {}
+    for j, row in enumerate(map(tuple, full_sig)):
+        by_signature.setdefault(row, []).append(full_vocab[j])
+    sig = _group_signatures(X_labeled, y, domain)
+    vocab = [None] * sig.shape[0]
+    ambiguous = {}
+    for j, row in enumerate(map(tuple, sig)):
+        tokens = by_signature.get(row, [])
+        if len(tokens) == 1:
+            vocab[j] = tokens[0]
+        elif tokens:
+            ambiguous.setdefault(tuple(sorted(tokens)), []).append(j)
+        else:
+            raise OSError(f"mSDA column {j} matches no processed_acl token")
+    pool = sp.csc_matrix(X_pool)
+    for tokens, cols in ambiguous.items():
+        short, long = sorted(tokens, key=len) if len(tokens) == 2 else (None, None)
+        if len(cols) != 2 or short is None or not long.startswith(short + "_"):
+            raise OSError(f"cannot tell mSDA columns {cols} apart (tokens {list(tokens)})")
+        a, b = (pool[:, c].toarray().ravel() for c in cols)
+        if np.all(a >= b):
+            vocab[cols[0]], vocab[cols[1]] = short, long
+        elif np.all(b >= a):
+            vocab[cols[0]], vocab[cols[1]] = long, short
+        else:
+            raise OSError(f"cannot tell mSDA columns {cols} apart (tokens {list(tokens)})")
+    if len(set(vocab)) != len(vocab):
+        raise OSError("two mSDA columns were given the same processed_acl token")
+    return vocab
+
+
+def _build_msda5000(originals, out, data_home=None):
+    """Stack the eight svmlight files of Ganin et al. and recover the vocabulary.
+
+    Rows: books train (the 2000 labelled reviews), books test (the unlabelled
+    pool), dvd train, ... (file order); labels +1/-1 -> 1/0.
+    """
+    from sklearn.datasets import load_svmlight_file  # only for this conversion
+
+    blocks, y, domain, split = [], [], [], []
+    for k, name in enumerate(_DOMAINS):
+        for s, part in enumerate(("train", "test")):
+            X, labels = load_svmlight_file(
+                str(originals[f"{name}_{part}.svmlight"]), n_features=5000, zero_based=True
+            )
+            blocks.append(X)
+            y.append((labels > 0).astype(np.int8))
+            domain.append(np.full(X.shape[0], k, dtype=np.int8))
+            split.append(np.full(X.shape[0], s, dtype=np.int8))
+    X = sp.vstack(blocks, format="csr")
+    X.sort_indices()
+    y, domain, split = (np.concatenate(a) for a in (y, domain, split))
+    full_path, _ = _fetch_file(_PROCESSED_ACL, data_home)
+    labeled = split == 0
+    vocab = _recover_vocabulary(
+        X[labeled], y[labeled], domain[labeled], X[~labeled], _load_npz(full_path)
+    )
+    arrays = _csr_arrays(X, vocab)
+    arrays.update(y=y, domain=domain, split=split, domain_names=np.array(_DOMAINS, dtype="<U11"))
+    _save_npz(out, arrays)
+
+
 _MSDA5000 = _DataFile(
     name="mdsd_msda5000.npz",
     sha256="a5ab077857efe44b463a5899d8917ca813785ddfdae3fffb9c9967fe3fda5ee2",
     content_sha256="ef6d7d90d1796f9f2c1191845092e2532a3f836566ccec99da4fdef2fd489d1d",
-    how_to_get=(
-        "It combines the svmlight files of Ganin et al. ("
-        + _GRAAL
-        + "{books,dvd,electronics,kitchen}_{train,test}.svmlight) with a vocabulary "
-        "recovered by matching the columns to processed_acl tokens, which skadapt does not "
-        "redo automatically: obtain the file from the skadapt data folder."
+    originals=tuple(
+        _Original(f"{name}_{part}.svmlight", (_GRAAL + f"{name}_{part}.svmlight",))
+        for name in _DOMAINS
+        for part in ("train", "test")
     ),
+    build=_build_msda5000,
 )
 
 _VERSIONS = {"processed_acl": _PROCESSED_ACL, "msda5000": _MSDA5000, "400": _V400}
@@ -255,9 +345,11 @@ def fetch_amazon_reviews(
         Cache folder, searched after ``SKADAPT_DATA`` (see :func:`get_data_home`).
     download_if_missing : bool, default=True
         If no copy is found, download and convert the originals
-        (``processed_acl``: the eight ``.review`` files; ``400``: the four
-        skada-bench ``.mat`` files).  ``msda5000`` cannot be rebuilt
-        automatically and raises an ``OSError`` saying where to get it.
+        (``processed_acl``: the eight ``.review`` files; ``msda5000``: the
+        eight svmlight files of Ganin et al., its column names recovered from
+        ``processed_acl``; ``400``: the four skada-bench ``.mat`` files).  The
+        result is checked against the content digest of skadapt's reference
+        file.
 
     Returns
     -------

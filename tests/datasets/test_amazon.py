@@ -98,11 +98,13 @@ def test_bad_domain():
         fetch_amazon_reviews("books", "dvd", version="5000")
 
 
-def test_msda5000_missing_says_where(tmp_path, monkeypatch, fake_web):
+def test_msda5000_missing_is_rebuilt_or_says_why(tmp_path, monkeypatch, fake_web):
     monkeypatch.setenv("SKADAPT_DATA", str(tmp_path))
-    with pytest.raises(OSError, match="mdsd_msda5000.npz.*svmlight"):
-        fetch_amazon_reviews("books", "dvd")
+    with pytest.raises(OSError, match="mdsd_msda5000.npz.*download_if_missing=False"):
+        fetch_amazon_reviews("books", "dvd", download_if_missing=False)
     assert fake_web.asked == []
+    with pytest.raises(OSError, match="could not download books_train.svmlight.*mocked"):
+        fetch_amazon_reviews("books", "dvd")
 
 
 def test_corrupted_copy_raises(tmp_path, monkeypatch):
@@ -148,3 +150,60 @@ def test_mocked_rebuild_of_processed_acl(shared_data, monkeypatch, fake_web):
     data = fetch_amazon_reviews("books", "dvd", version="processed_acl")
     assert data.data_file == "mdsd_processed_acl_bow.npz: content sha256 ok (downloaded)"
     assert len(fake_web.asked) == 8
+
+
+def _tiny_full(vocab, X):
+    X = sp.csr_matrix(X)
+    return {
+        "data": X.data,
+        "indices": X.indices,
+        "indptr": X.indptr,
+        "shape": np.array(X.shape),
+        "y": np.tile([1, 0], 4).astype(np.int8),
+        "domain": np.repeat(np.arange(4), 2).astype(np.int8),
+        "vocab_utf8": np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
+    }
+
+
+def test_vocabulary_recovery_resolves_unigram_bigram_pairs():
+    from skadapt.datasets._amazon import _recover_vocabulary
+
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 3, size=(8, 3))
+    counts[:, 1] = counts[:, 0]  # "a" and "a_b": same statistics on the labelled reviews
+    full = _tiny_full(["a", "a_b", "c"], counts)
+    order = [2, 1, 0]  # the mSDA columns: c, a_b, a
+    labeled = sp.csr_matrix(counts[:, order])
+    y, domain = full["y"], full["domain"]
+    pool = sp.csr_matrix(np.array([[1, 1, 3], [0, 2, 2], [4, 0, 5]]))  # a >= a_b everywhere
+    assert _recover_vocabulary(labeled, y, domain, pool, full) == ["c", "a_b", "a"]
+    undecided = sp.csr_matrix(np.array([[1, 2, 1], [0, 0, 2]]))
+    with pytest.raises(OSError, match="cannot tell mSDA columns"):
+        _recover_vocabulary(labeled, y, domain, undecided, full)
+    with pytest.raises(OSError, match="matches no processed_acl token"):
+        _recover_vocabulary(sp.csr_matrix(counts[:, order] + 1), y, domain, pool, full)
+
+
+@pytest.mark.slow
+def test_mocked_rebuild_of_msda5000(shared_data, tmp_path, monkeypatch, fake_web):
+    """svmlight files like Ganin et al.'s + processed_acl give exactly mdsd_msda5000.npz."""
+    from sklearn.datasets import dump_svmlight_file
+
+    from skadapt.datasets._amazon import _GRAAL
+
+    d = np.load(shared_data / "mdsd_msda5000.npz")
+    X = sp.csr_matrix((d["data"], d["indices"], d["indptr"]), shape=tuple(d["shape"]))
+    for k, name in enumerate(("books", "dvd", "electronics", "kitchen")):
+        for s, part in enumerate(("train", "test")):
+            rows = (d["domain"] == k) & (d["split"] == s)
+            path = tmp_path / f"{name}_{part}.svmlight"
+            labels = np.where(d["y"][rows] == 1, 1, -1)
+            dump_svmlight_file(X[rows].astype(np.float64), labels, str(path), zero_based=True)
+            fake_web.pages[_GRAAL + path.name] = path.read_bytes()
+    local = tmp_path / "local"  # holds processed_acl only
+    local.mkdir()
+    (local / "mdsd_processed_acl_bow.npz").symlink_to(shared_data / "mdsd_processed_acl_bow.npz")
+    monkeypatch.setenv("SKADAPT_DATA", str(local))
+    data = fetch_amazon_reviews("books", "dvd", version="msda5000", include_unlabeled=True)
+    assert data.data_file == "mdsd_msda5000.npz: content sha256 ok (downloaded)"
+    assert data.n_unlabeled == (POOLS["books"], POOLS["dvd"])
