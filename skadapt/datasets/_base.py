@@ -256,14 +256,23 @@ def _fetch_file(spec, data_home=None, download_if_missing=True):
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".part" + Path(spec.name).suffix)
     os.close(fd)
     tmp = Path(tmp)
+    where = f"(the downloaded originals are in {home / 'originals'}; delete them to download again)"
     try:
-        spec.build(originals, tmp, data_home=data_home)
+        try:
+            spec.build(originals, tmp, data_home=data_home)
+        except OSError:
+            raise
+        except Exception as exc:  # a truncated or unexpected original
+            raise OSError(
+                f"skadapt.datasets: converting the originals of {spec.name!r} failed "
+                f"({type(exc).__name__}: {exc}) {where}."
+            ) from exc
         content = _content_digest(tmp)
         if content != spec.content_sha256:
             raise OSError(
                 f"skadapt.datasets: the conversion of the originals of {spec.name!r} gave "
                 f"content sha256 {content}, expected {spec.content_sha256}: the originals "
-                "differ from the version skadapt was checked against. "
+                f"differ from the version skadapt was checked against {where}. "
                 + _not_found_message(spec, searched)
             )
         os.replace(tmp, out)

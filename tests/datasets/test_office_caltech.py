@@ -148,3 +148,16 @@ def test_download_failures_are_clear(tmp_path, monkeypatch, fake_web):
     fake_web.pages[url] = (tmp_path / "bad.mat").read_bytes()
     with pytest.raises(OSError, match="conversion of the originals .* gave content sha256"):
         fetch_office_caltech("C", "A", data_home=tmp_path / "other_home")
+
+
+def test_unreadable_original_is_a_clear_error(tmp_path, monkeypatch, fake_web):
+    monkeypatch.delenv("SKADAPT_DATA", raising=False)
+    monkeypatch.setattr(_base, "_PACKAGE_DATA", tmp_path / "empty")
+    for stem in ("amazon", "Caltech10", "dslr", "webcam"):
+        fake_web.pages[_SKADA_BENCH + f"{stem}_SURF_L10.mat"] = b"<html>rate limited</html>"
+    with pytest.raises(
+        OSError,
+        match="converting the originals of 'office_caltech10_surf.npz' "
+        "failed .*delete them to download again",
+    ):
+        fetch_office_caltech("C", "A")
