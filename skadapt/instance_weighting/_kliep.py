@@ -188,7 +188,8 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
     alpha_ : ndarray of shape (n_centers,)
         Coefficients of the basis functions.
     n_iter_ : int
-        Solver iterations of the final fit.
+        Solver iterations of the final fit (at least 1: the check of the
+        starting point counts as one).
     cv_results_ : dict or None
         Likelihood cross-validation table: ``params``, ``param_gamma``,
         ``split<k>_test_score`` (held-out mean log-importance of the target
@@ -353,7 +354,7 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
             )
         self.centers_ = centers
         self.alpha_ = alpha
-        self.n_iter_ = n_iter
+        self.n_iter_ = max(int(n_iter), 1)
         return np.maximum(
             basis(X_source, centers, self.kernel, self.gamma_) @ alpha, 0.0
         )

@@ -110,7 +110,8 @@ class KMM(BaseWeighter):
         Certified bound on ``objective_ - optimum`` (``"auto"``; None for
         cvxpy).
     n_iter_ : int
-        Iterations of the solver.
+        Iterations of the solver (at least 1: the check of the starting point,
+        which ends the solve when it is already optimal, counts as one).
     n_features_in_ : int
         Number of features seen during fit.
 
@@ -275,5 +276,5 @@ class KMM(BaseWeighter):
                 )
         Kb = Q.matvec(beta)
         self.objective_ = 0.5 * float(beta @ Kb) - float(kappa @ beta)
-        self.n_iter_ = n_iter
+        self.n_iter_ = max(int(n_iter), 1)
         return beta

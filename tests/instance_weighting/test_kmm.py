@@ -1,0 +1,273 @@
+"""KMM: the auto solver against cvxpy, the constraints, properties and errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+
+from skadapt import KMM
+from skadapt.exceptions import NoTargetWarning
+from skadapt.instance_weighting._kmm_solver import (
+    DenseQuadratic,
+    FactorQuadratic,
+    duality_gap,
+    lmo_value,
+    project_box_band,
+    solve_box_band_qp,
+    solve_cvxpy,
+)
+from skadapt.kernels import kernel_mean, pairwise_kernels
+from skadapt.utils import source_target_merge
+
+
+def _problem(seed, n_s=40, n_t=30, d=3, shift=0.5):
+    rng = np.random.default_rng(seed)
+    Xs = rng.normal(size=(n_s, d))
+    Xt = 0.7 * rng.normal(size=(n_t, d)) + shift
+    ys = (Xs[:, 0] > 0).astype(int)
+    return Xs, ys, Xt
+
+
+def _qp(Xs, Xt, gamma):
+    K = pairwise_kernels(Xs, metric="rbf", gamma=gamma)
+    kappa = Xs.shape[0] * kernel_mean(Xs, Xt, metric="rbf", gamma=gamma)
+    return K, kappa
+
+
+def _objective(K, kappa, beta):
+    return 0.5 * beta @ K @ beta - kappa @ beta
+
+
+def _band(n_s, eps):
+    return n_s * (1 - eps), n_s * (1 + eps)
+
+
+# ------------------------------------------------------------ the solver
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n_s=st.integers(3, 30),
+    n_t=st.integers(2, 25),
+    d=st.integers(1, 4),
+    log_gamma=st.floats(-2.0, 1.5),
+    B=st.sampled_from([1.0, 2.0, 5.0, 1000.0]),
+    eps=st.sampled_from([0.0, 0.05, 0.3, None]),
+    shift=st.floats(0.0, 1.5),
+)
+def test_auto_solver_matches_cvxpy(seed, n_s, n_t, d, log_gamma, B, eps, shift):
+    Xs, _, Xt = _problem(seed, n_s, n_t, d, shift)
+    K, kappa = _qp(Xs, Xt, 10.0**log_gamma)
+    eps = (np.sqrt(n_s) - 1) / np.sqrt(n_s) if eps is None else eps
+    lo, hi = _band(n_s, eps)
+    Q = DenseQuadratic(K)
+    beta, info = solve_box_band_qp(Q, kappa, B, lo, hi, tol=1e-10)
+    ref, _ = solve_cvxpy(Q, kappa, B, lo, hi)
+    # bounds exactly, band to round-off
+    assert beta.min() >= 0.0 and beta.max() <= B
+    assert lo - 1e-9 * n_s <= beta.sum() <= hi + 1e-9 * n_s
+    f, f_ref = _objective(K, kappa, beta), _objective(K, kappa, ref)
+    gap, _, scale = duality_gap(beta, K @ beta, kappa, B, lo, hi)
+    assert info["converged"]
+    # the objective is the optimum: never worse than cvxpy beyond 1e-6 relative
+    assert f <= f_ref + 1e-6 * max(abs(f_ref), scale)
+    assert abs(f - f_ref) <= 1e-6 * max(abs(f_ref), scale)
+    # the weights agree in the K-norm: 1/2 ||b - b*||_K^2 <= f(b) - f*
+    diff = beta - ref
+    assert diff @ K @ diff <= 1e-5 * max(scale, 1.0)
+
+
+def test_weights_equal_cvxpy_on_a_well_conditioned_problem():
+    Xs, ys, Xt = _problem(0, 60, 50, d=4)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    auto = KMM(gamma=0.3).fit(X, y)
+    ref = KMM(gamma=0.3, solver="cvxpy").fit(X, y)
+    # cvxpy's interior-point solution is accurate to about 1e-5 relative
+    np.testing.assert_allclose(auto.weights_, ref.weights_, atol=1e-4 * auto.weights_.max())
+    assert auto.objective_ <= ref.objective_ + 1e-9 * abs(ref.objective_)
+
+
+def test_cvxpy_named_solver():
+    Xs, ys, Xt = _problem(1, 20, 15)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    a = KMM(gamma=0.5, solver="cvxpy:OSQP").fit(X, y)
+    b = KMM(gamma=0.5).fit(X, y)
+    assert abs(a.objective_ - b.objective_) <= 1e-4 * abs(b.objective_)
+    with pytest.raises(ValueError, match="KMM: `solver`"):
+        KMM(solver="cvxpy:NOPE").fit(X, y)
+    with pytest.raises(ValueError, match="KMM: `solver`"):
+        KMM(solver="fast").fit(X, y)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    z=st.lists(st.floats(-50, 50), min_size=1, max_size=30),
+    B=st.floats(0.5, 10),
+    lo_frac=st.floats(0, 1),
+    width=st.floats(0, 1),
+)
+def test_projection_is_exact(z, B, lo_frac, width):
+    z = np.array(z)
+    n = z.shape[0]
+    lo = lo_frac * n * B
+    hi = lo + width * n * B
+    x, lam = project_box_band(z, B, lo, hi)
+    assert x.min() >= 0 and x.max() <= B
+    assert lo - 1e-9 * n * B <= x.sum() <= hi + 1e-9 * n * B
+    # optimality of a projection: (z - x)^T (v - x) <= 0 for feasible v
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        v, _ = project_box_band(rng.uniform(-B, 2 * B, n), B, lo, hi)
+        assert (z - x) @ (v - x) <= 1e-7 * (1 + np.abs(z).sum() * B)
+
+
+def test_lmo_is_the_minimum_over_the_vertices():
+    rng = np.random.default_rng(3)
+    g = rng.normal(size=6)
+    B, lo, hi = 2.0, 3.0, 7.0
+    # brute force over a fine grid of the box is too big; check by a LP
+    from scipy.optimize import linprog
+
+    res = linprog(g, A_ub=np.r_[[np.ones(6)], [-np.ones(6)]], b_ub=[hi, -lo],
+                  bounds=[(0, B)] * 6)
+    assert lmo_value(g, B, lo, hi) == pytest.approx(res.fun, abs=1e-9)
+
+
+def test_factor_quadratic_agrees_with_dense():
+    Xs, _, Xt = _problem(2, 25, 20)
+    K, kappa = _qp(Xs, Xt, 0.4)
+    lo, hi = _band(25, 0.2)
+    dense, _ = solve_box_band_qp(DenseQuadratic(K), kappa, 1000.0, lo, hi, tol=1e-10)
+    Phi = DenseQuadratic(K).factor()
+    np.testing.assert_allclose(Phi @ Phi.T, K, atol=1e-9)
+    fact, info = solve_box_band_qp(FactorQuadratic(Phi), kappa, 1000.0, lo, hi, tol=1e-10)
+    assert _objective(K, kappa, fact) == pytest.approx(_objective(K, kappa, dense), rel=1e-7)
+
+
+# ------------------------------------------------------------ the estimator
+
+
+def test_default_band_and_bounds():
+    Xs, ys, Xt = _problem(4, 50, 30)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    kmm = KMM(B=3.0).fit(X, y)
+    w = kmm.weights_
+    assert np.all(w[50:] == 0)
+    assert w.min() >= 0 and w.max() <= 3.0
+    assert kmm.eps_ == pytest.approx((np.sqrt(50) - 1) / np.sqrt(50))
+    assert abs(w.sum() - 50) <= 50 * kmm.eps_ * (1 + 1e-12)
+    assert kmm.duality_gap_ >= 0
+    assert kmm.gamma_ > 0
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 1000))
+def test_permutation_equivariance_and_target_order(seed):
+    Xs, ys, Xt = _problem(seed, 25, 20, d=4)
+    rng = np.random.default_rng(seed)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    base = KMM(gamma=0.3, tol=1e-10).fit(X, y).weights_[:25]
+    p = rng.permutation(25)
+    X2, y2, _ = source_target_merge(Xs[p], ys[p], Xt[rng.permutation(20)])
+    perm = KMM(gamma=0.3, tol=1e-10).fit(X2, y2).weights_[:25]
+    np.testing.assert_allclose(perm, base[p], atol=1e-6 * max(1.0, base.max()))
+
+
+def test_determinism_with_nystroem_seed():
+    Xs, ys, Xt = _problem(5, 60, 40)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    a = KMM(n_components=15, random_state=0).fit(X, y).weights_
+    b = KMM(n_components=15, random_state=0).fit(X, y).weights_
+    np.testing.assert_array_equal(a, b)
+
+
+def test_nystroem_with_all_landmarks_is_the_exact_problem():
+    Xs, ys, Xt = _problem(6, 30, 20)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    exact = KMM(gamma=0.5, tol=1e-10).fit(X, y)
+    low = KMM(gamma=0.5, tol=1e-10, n_components=50, random_state=0).fit(X, y)
+    assert low.objective_ == pytest.approx(exact.objective_, rel=1e-5)
+
+
+def test_no_target_gives_unit_weights():
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    with pytest.warns(NoTargetWarning):
+        kmm = KMM().fit(X)
+    np.testing.assert_allclose(kmm.weights_, 1.0, atol=1e-8)
+
+
+def test_infeasible_bounds_error():
+    Xs, ys, Xt = _problem(7, 30, 10)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    with pytest.raises(ValueError, match=r"KMM.*`B`.*`eps`"):
+        KMM(B=0.5, eps=0.1).fit(X, y)
+    KMM(B=0.5, eps=0.5).fit(X, y)  # feasible: B = 1 - eps
+
+
+def test_sparse_linear_and_cosine_match_dense():
+    rng = np.random.default_rng(8)
+    Xs = np.abs(rng.normal(size=(30, 6)))
+    Xt = np.abs(rng.normal(size=(20, 6))) + 0.3
+    X, y, _ = source_target_merge(Xs, (Xs[:, 0] > 0.7).astype(int), Xt)
+    for kernel in ("linear", "cosine"):
+        dense = KMM(kernel=kernel, tol=1e-10).fit(X, y)
+        sparse = KMM(kernel=kernel, tol=1e-10).fit(sp.csr_matrix(X), y)
+        assert sparse.objective_ == pytest.approx(dense.objective_, rel=1e-8)
+        assert sparse.gamma_ is None
+    with pytest.raises(TypeError, match="KMM.*dense"):
+        KMM().fit(sp.csr_matrix(X), y)
+
+
+def test_float32_input():
+    Xs, ys, Xt = _problem(9, 30, 20)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    w32 = KMM(gamma=0.5).fit(X.astype(np.float32), y).weights_
+    w64 = KMM(gamma=0.5).fit(X, y).weights_
+    assert w32.dtype == np.float64
+    np.testing.assert_allclose(w32, w64, atol=1e-3 * w64.max())
+
+
+def test_estimator_fitted_with_weights_and_delegation():
+    Xs, ys, Xt = _problem(10, 40, 30)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    kmm = KMM(LogisticRegression(), gamma=0.5).fit(X, y)
+    direct = LogisticRegression().fit(Xs, ys, sample_weight=kmm.weights_[:40])
+    np.testing.assert_allclose(kmm.predict_proba(Xt), direct.predict_proba(Xt))
+    assert kmm.score(Xs, ys) == direct.score(Xs, ys)
+    with pytest.raises(TypeError, match="sample_weight"):
+        KMM(KNeighborsClassifier()).fit(X, y)
+
+
+def test_regression_estimator():
+    rng = np.random.default_rng(11)
+    Xs = rng.uniform(-1, 1, size=(40, 1))
+    Xt = rng.uniform(0, 1, size=(20, 1))
+    X, y, _ = source_target_merge(Xs, Xs[:, 0] ** 2 + 0.01, Xt)
+    model = KMM(LinearRegression(), gamma=2.0).fit(X, y)
+    assert np.isnan(y[40:]).all()
+    assert model.predict(Xt).shape == (20,)
+
+
+def test_convergence_warning_when_max_iter_is_hit():
+    Xs, ys, Xt = _problem(12, 80, 40, d=1)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    with pytest.warns(ConvergenceWarning, match="KMM"):
+        kmm = KMM(gamma=3.0, max_iter=1, tol=0.0).fit(X, y)
+    assert kmm.n_iter_ == 1
+
+
+@pytest.mark.parametrize("gamma", [-1.0, 0.0, np.inf, "huge"])
+def test_bad_gamma(gamma):
+    Xs, ys, Xt = _problem(13, 10, 10)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    with pytest.raises(ValueError, match="KMM"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            KMM(gamma=gamma).fit(X, y)
