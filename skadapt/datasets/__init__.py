@@ -16,8 +16,9 @@ from ._amazon import fetch_amazon_reviews
 from ._base import get_data_home
 from ._images import fetch_coil20, fetch_mnist_usps
 from ._office_caltech import fetch_office_caltech
+from ._reuters import fetch_reuters_transfer
 from ._samples_generator import make_covariate_shift, make_domain_shift_classification
-from ._text import fetch_20newsgroups_transfer, fetch_reuters_transfer
+from ._text import fetch_20newsgroups_transfer
 
 __all__ = [
     "fetch_20newsgroups_transfer",

@@ -13,7 +13,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from skadapt.datasets import _base
 
@@ -84,3 +86,22 @@ class _Web:
     def __init__(self, pages, asked):
         self.pages = pages
         self.asked = asked
+
+
+@pytest.fixture
+def check_text_convention():
+    """Checks of the Bunch of a text loader (sparse counts, masked target, binary labels)."""
+
+    def check(data):
+        ns, nt = data.sizes
+        assert sp.issparse(data.X) and data.X.format == "csr" and data.X.dtype == np.float64
+        assert data.X.shape == (ns + nt, len(data.feature_names))
+        np.testing.assert_array_equal(data.sample_domain, np.r_[np.ones(ns), -np.ones(nt)])
+        assert np.all(data.y[ns:] == -1)
+        np.testing.assert_array_equal(data.y[:ns], data.y_source)
+        assert set(data.y_source) == set(data.y_target) == {0, 1}
+        assert (data.X[:ns] != data.X_source).nnz == 0 and (data.X[ns:] != data.X_target).nnz == 0
+        assert data.X_source.shape[0] == ns and data.X_target.shape[0] == nt
+        assert np.all(data.X.data == np.round(data.X.data)) and data.X.data.min() > 0
+
+    return check

@@ -7,9 +7,8 @@ import tarfile
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
-from skadapt.datasets import _base, _text, fetch_20newsgroups_transfer, fetch_reuters_transfer
+from skadapt.datasets import _base, _text, fetch_20newsgroups_transfer
 from skadapt.datasets._text import _NG_TARBALL
 
 # REPRODUCTION.md sections 1 and 6: CoCC split on the shipped data (train + test).
@@ -26,38 +25,16 @@ TABLE1 = {
     "rec_vs_talk": (3669, 3561),
     "rec_vs_sci": (3961, 3965),
     "sci_vs_talk": (3374, 3828),
-    "orgs_vs_people": (1016, 1046),
-    "orgs_vs_places": (1079, 1080),
-    "people_vs_places": (1239, 1210),
 }
-# skadapt's Reuters rule (documented in the DESCR), recorded next to Table 1.
-REUTERS_SIZES = {
-    "orgs_vs_people": (834, 781),
-    "orgs_vs_places": (1158, 1118),
-    "people_vs_places": (1267, 1232),
-}
-
-
-def _check_convention(data):
-    ns, nt = data.sizes
-    assert sp.issparse(data.X) and data.X.format == "csr" and data.X.dtype == np.float64
-    assert data.X.shape == (ns + nt, len(data.feature_names))
-    np.testing.assert_array_equal(data.sample_domain, np.r_[np.ones(ns), -np.ones(nt)])
-    assert np.all(data.y[ns:] == -1)
-    np.testing.assert_array_equal(data.y[:ns], data.y_source)
-    assert set(data.y_source) == set(data.y_target) == {0, 1}
-    assert (data.X[:ns] != data.X_source).nnz == 0 and (data.X[ns:] != data.X_target).nnz == 0
-    assert data.X_source.shape[0] == ns and data.X_target.shape[0] == nt
-    assert np.all(data.X.data == np.round(data.X.data)) and data.X.data.min() > 0
 
 
 @pytest.mark.parametrize("task", sorted(COCC_SIZES))
-def test_20newsgroups_cocc_sizes_and_convention(task, shared_data):
+def test_20newsgroups_cocc_sizes_and_convention(task, shared_data, check_text_convention):
     data = fetch_20newsgroups_transfer(task)
     assert data.sizes == COCC_SIZES[task]
     if task in TABLE1:  # within 5 documents of TrAdaBoost's Table 1
         assert all(abs(a - b) <= 5 for a, b in zip(data.sizes, TABLE1[task]))
-    _check_convention(data)
+    check_text_convention(data)
     first, second = task.split("_vs_")
     assert data.class_names == [second, first]
     ns = data.sizes[0]
@@ -70,10 +47,10 @@ def test_20newsgroups_cocc_sizes_and_convention(task, shared_data):
     assert data.data_file.startswith("20news_bydate_bow.npz: sha256 ok")
 
 
-def test_20newsgroups_skada_split_and_subsets(shared_data):
+def test_20newsgroups_skada_split_and_subsets(shared_data, check_text_convention):
     skada = fetch_20newsgroups_transfer("sci_vs_talk", split="skada")
     assert skada.sizes == (3660, 3545)
-    _check_convention(skada)
+    check_text_convention(skada)
     train = fetch_20newsgroups_transfer("rec_vs_talk", subset="train")
     test = fetch_20newsgroups_transfer("rec_vs_talk", subset="test")
     assert np.add(train.sizes, test.sizes).tolist() == list(COCC_SIZES["rec_vs_talk"])
@@ -83,42 +60,6 @@ def test_20newsgroups_skada_split_and_subsets(shared_data):
         fetch_20newsgroups_transfer(split="adapt")
     with pytest.raises(ValueError, match="`subset` must be one of"):
         fetch_20newsgroups_transfer(subset="both")
-
-
-@pytest.mark.parametrize("task", sorted(REUTERS_SIZES))
-def test_reuters_rule_sizes_and_convention(task, shared_data):
-    data = fetch_reuters_transfer(task)
-    assert data.sizes == REUTERS_SIZES[task], f"Table 1 has {TABLE1[task]}"
-    _check_convention(data)
-    for label in (0, 1):  # sub-categories never shared between domains
-        assert not set(data.source_subcategories[label]) & set(data.target_subcategories[label])
-    ns = data.sizes[0]
-    for subs, labels, half in (
-        (data.subcategories[:ns], data.y_source, data.source_subcategories),
-        (data.subcategories[ns:], data.y_target, data.target_subcategories),
-    ):
-        for s, label in zip(subs, labels):
-            assert set(s.split("|")) <= set(half[label])
-    assert len(set(data.newid)) == len(data.newid)
-
-
-def test_reuters_classes_are_exclusive(shared_data):
-    data = fetch_reuters_transfer("orgs_vs_people")
-    with gzip.open(shared_data / "reuters21578.jsonl.gz", "rt", encoding="utf-8") as f:
-        docs = {d["newid"]: d for d in map(json.loads, f)}
-    labels = np.r_[data.y_source, data.y_target]
-    for newid, label in zip(data.newid, labels):
-        d = docs[int(newid)]
-        assert bool(d["orgs"]) == (label == 1) and bool(d["people"]) == (label == 0)
-    with pytest.raises(ValueError, match="fetch_reuters_transfer: `task`"):
-        fetch_reuters_transfer("orgs_vs_exchanges")
-
-
-def test_reuters_missing_file_says_where_to_get_it(tmp_path, monkeypatch, fake_web):
-    monkeypatch.setenv("SKADAPT_DATA", str(tmp_path))
-    with pytest.raises(OSError, match="SKADAPT_DATA.*reuters21578.tar.gz"):
-        fetch_reuters_transfer()
-    assert fake_web.asked == []
 
 
 # ---- the 20 Newsgroups download path, with a mocked network ---------------------------
