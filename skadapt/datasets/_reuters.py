@@ -179,7 +179,8 @@ def _split_halves(members):
     Sub-categories in decreasing order of document count (ties by name) go,
     one at a time, to the half with fewer documents so far (ties: the first,
     source half).  A document goes to the half of its sub-categories, and is
-    dropped if they fall in both halves.  Returns ``(source rows, target rows)``.
+    dropped if they fall in both halves.  Returns ``((source rows, target rows),
+    {sub-category: half})``.
     """
     counts = Counter(s for subs in members.values() for s in subs)
     half_of, totals = {}, [0, 0]
