@@ -36,7 +36,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import eigh
+from scipy.linalg import LinAlgError, cholesky, eigh, solve_triangular
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -106,33 +106,79 @@ def _leading_eigh(op, n, k):
     return vals[order], vecs[:, order]
 
 
+def _factor_root(G):
+    """``R`` (``r_eff x r``) with ``G = R^T R`` restricted to ``range(G)``, and ``a -> R^+ a``.
+
+    A Cholesky factor when ``G`` is well conditioned (cheap), otherwise the
+    eigendecomposition ``G = V S^2 V^T`` without its numerically null part
+    (``R = S V^T``).
+    """
+    r = G.shape[0]
+    d = np.diag(G)
+    if r and d.min() > 0:
+        try:
+            R = cholesky(G, lower=False, check_finite=False)
+        except LinAlgError:
+            R = None
+        if R is not None and np.diag(R).min() ** 2 > 1e-8 * d.max():
+            return R, lambda a: solve_triangular(R, a, lower=False, check_finite=False)
+    s2, V = eigh(G)
+    keep = s2 > _zero_tolerance(s2[-1] if r else 0.0, r)
+    s, V = np.sqrt(s2[keep]), V[:, keep]
+    return s[:, None] * V.T, lambda a: V @ (a / s[:, None])
+
+
 def _solve_factor(G, P, Q, mu, k):
     """Solve the TCA-type problem in the span of a factor ``Phi`` (``K = Phi Phi^T``).
 
-    With ``G = Phi^T Phi = V S^2 V^T`` and ``U = Phi V S^{-1}`` an orthonormal
-    basis of ``range(K)``, ``w = U a`` turns ``K M_A K w = lambda (K M_B K + mu I) w``
-    into the ``r x r`` symmetric-definite problem
-    ``S V^T P V S a = lambda (S V^T Q V S + mu I) a`` with ``P = Phi^T M_A Phi`` and
-    ``Q = Phi^T M_B Phi``.  Directions outside ``range(K)`` have eigenvalue 0.
+    With ``G = Phi^T Phi = R^T R`` (:func:`_factor_root`), ``U = Phi R^+`` is an
+    orthonormal basis of ``range(K)`` and ``w = U a`` turns
+    ``K M_A K w = lambda (K M_B K + mu I) w`` into the small symmetric-definite
+    problem ``R P R^T a = lambda (R Q R^T + mu I) a`` with ``P = Phi^T M_A Phi``
+    and ``Q = Phi^T M_B Phi``.  Directions outside ``range(K)`` have eigenvalue
+    0.  A 1-d ``Q`` is the vector ``q`` of a rank-one ``Q = q q^T`` (TCA): then
+    ``(R Q R^T + mu I)^{-1/2}`` has a closed form and a standard ``eigh`` of the
+    leading ``k`` is enough.
 
     Returns ``(eigenvalues, coef_w, coef_z)`` with ``k`` or fewer columns:
     ``w = Phi @ coef_w`` (normalised ``w^T B w = 1``) and the training
     embedding ``K w = Phi @ coef_z``.
     """
-    r = G.shape[0]
-    s2, V = eigh((G + G.T) / 2)
-    keep = s2 > _zero_tolerance(s2[-1] if r else 0.0, r)
-    s, V = np.sqrt(s2[keep]), V[:, keep]
-    r_eff = s.shape[0]
+    G = (G + G.T) / 2
+    R, R_pinv = _factor_root(G)
+    r_eff = R.shape[0]
     k = min(k, r_eff)
     if k == 0:
-        return np.zeros(0), np.zeros((r, 0)), np.zeros((r, 0))
-    A_r = s[:, None] * (V.T @ P @ V) * s[None, :]
-    B_r = s[:, None] * (V.T @ Q @ V) * s[None, :]
-    B_r[np.diag_indices_from(B_r)] += mu
-    vals, a = eigh((A_r + A_r.T) / 2, (B_r + B_r.T) / 2, subset_by_index=[r_eff - k, r_eff - 1])
+        return np.zeros(0), np.zeros((G.shape[0], 0)), np.zeros((G.shape[0], 0))
+    A_r = R @ P @ R.T
+    A_r = (A_r + A_r.T) / 2
+    subset = [r_eff - k, r_eff - 1]
+    if Q.ndim == 1:
+        whiten = _rank_one_inverse_sqrt(R @ Q, mu)
+        vals, u = eigh(whiten(whiten(A_r).T), subset_by_index=subset)
+        a = whiten(u)
+    else:
+        B_r = R @ Q @ R.T
+        B_r = (B_r + B_r.T) / 2
+        B_r[np.diag_indices_from(B_r)] += mu
+        vals, a = eigh(A_r, B_r, subset_by_index=subset)
     vals, a = vals[::-1], a[:, ::-1]
-    return vals, V @ (a / s[:, None]), V @ (a * s[:, None])
+    return vals, R_pinv(a), R.T @ a
+
+
+def _rank_one_inverse_sqrt(v, mu):
+    """``A -> (mu I + v v^T)^{-1/2} A`` in closed form.
+
+    ``(mu I + v v^T)^{-1/2} = mu^{-1/2} (I - c v v^T / ||v||^2)`` with
+    ``c = 1 - sqrt(mu / (mu + ||v||^2))``.
+    """
+    nv2 = float(v @ v)
+    root = mu**-0.5
+    if nv2 == 0:
+        return lambda A: root * A
+    vhat = v / np.sqrt(nv2)
+    c = 1.0 - np.sqrt(mu / (mu + nv2))
+    return lambda A: root * (A - c * np.outer(vhat, vhat @ A))
 
 
 def _finish(vals, W, Z, n_components):
@@ -177,17 +223,7 @@ def _solve_linear(X, G, P, Q, mu, k):
 
 def _solve_kernel_tca(K, e, mu, k):
     """Exact TCA on the full kernel matrix through the closed-form ``B^{-1/2}``."""
-    v = K @ e
-    nv2 = float(v @ v)
-    root = mu**-0.5
-    if nv2 > 0:
-        vhat = v / np.sqrt(nv2)
-        c = 1.0 - np.sqrt(mu / (mu + nv2))
-    else:
-        vhat, c = np.zeros_like(v), 0.0
-
-    def whiten(A):  # B^{-1/2} A, B = mu I + v v^T
-        return root * (A - c * np.outer(vhat, vhat @ A))
+    whiten = _rank_one_inverse_sqrt(K @ e, mu)  # B = K e e^T K + mu I
 
     def op(A):
         return whiten(K @ _center_columns(K @ whiten(A)))
@@ -450,7 +486,7 @@ class TCA(_BaseKernelTCA):
             G, f1 = _gram_factor(X)
             fe = np.asarray(X.T @ e).ravel()
             vals, W, Z = _solve_linear(
-                X, G, G - np.outer(f1, f1) / n, np.outer(fe, fe), self.mu, self.n_components
+                X, G, G - np.outer(f1, f1) / n, fe, self.mu, self.n_components
             )
         else:
             vals, W, Z = _solve_kernel_tca(self._kernel(X), e, self.mu, self.n_components)
@@ -475,7 +511,7 @@ class TCA(_BaseKernelTCA):
         G = R.T @ CtC @ R
         f1, fe = R.T @ Ct1, R.T @ Cte
         vals, _, coef_z = _solve_factor(
-            G, G - np.outer(f1, f1) / n, np.outer(fe, fe), self.mu, self.n_components
+            G, G - np.outer(f1, f1) / n, fe, self.mu, self.n_components
         )
         W = R @ coef_z  # K(x, Z) R (Phi^T w) = K(x, Z) R coef_z
         Z = np.empty((n, W.shape[1]))
