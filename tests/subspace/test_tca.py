@@ -234,3 +234,26 @@ def test_sstca_label_dependence_helps_separate_classes():
         return abs(z[y[src] == 1].mean() - z[y[src] == 0].mean()) / z.std()
 
     assert separation(z) > separation(b)
+
+
+def test_sstca_lanczos_path_matches_dense_path(monkeypatch):
+    X, y, sd = _problem(n_s=50, n_t=40)
+    params = dict(n_components=3, gamma=0.3, mu=0.5, lambda_locality=2.0)
+    dense = SSTCA(**params).fit(X, y, sample_domain=sd)
+    monkeypatch.setattr(_tca, "_DENSE_MAX", 20)
+    lanczos = SSTCA(**params).fit(X, y, sample_domain=sd)
+    np.testing.assert_allclose(lanczos.eigenvalues_, dense.eigenvalues_, rtol=1e-8)
+    np.testing.assert_allclose(lanczos.transform(X), dense.transform(X), rtol=1e-6, atol=1e-8)
+
+
+def test_sstca_regression_labels():
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    Xs, Xt = rng.normal(size=(40, 3)), rng.normal(size=(30, 3)) + 0.5
+    X, y, sd = source_target_merge(Xs, Xs @ [1.0, -2.0, 0.5], Xt)
+    Y = _label_factor(y, ~np.isnan(y))
+    assert Y.shape == (70, 1) and np.all(Y[40:] == 0)
+    np.testing.assert_allclose(Y[:40].mean(), 0, atol=1e-12)
+    model = SSTCA(Ridge(), n_components=2, kernel="linear").fit(X, y, sample_domain=sd)
+    assert model.predict(Xt).shape == (30,)
