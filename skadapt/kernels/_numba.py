@@ -16,17 +16,25 @@ How the speed is obtained
   2**k`` with ``|r| <= ln(2)/2`` and a degree-13 Taylor polynomial for
   ``exp(r)``: relative error about 2e-16 in float64; the scaling by ``2**k``
   is an integer add on the exponent bits through an integer *view* of the
-  output.  Arguments below ``x_min`` (where ``exp(x)`` is below the smallest
+  output row, made inside the loop (``row.view(tok.dtype)``, ``tok`` an
+  empty array of the integer type) so that LLVM sees that both names are
+  the same memory and vectorises without runtime alias checks.  Arguments below ``x_min`` (where ``exp(x)`` is below the smallest
   normal number) give exactly 0.
 * The laplacian kernel has no BLAS form: :func:`laplacian_block` computes
   L1 distances with the column block of ``Y.T`` held in cache, four rows of
   ``X`` at a time, vectorised over the columns (no reduction to reorder, so
   no ``fastmath``), then the same exponential.
+* Each kernel comes twice: ``parallel=True`` (numba threads over rows) and
+  ``*_serial`` (``nogil=True``, for the caller's own worker threads, which
+  also run BLAS); both call the same inlined row function.
 * Every output element is computed by exactly one thread in a fixed order,
   so the results do not depend on the number of threads.
 
-No ``fastmath`` anywhere: the range reduction relies on the exact order of
-its operations.
+The only fast-math flag is ``contract`` (``_FMA``): a multiply followed by
+an add may become one fused multiply-add, which rounds once instead of
+twice.  Nothing is reordered or reassociated (the range reduction relies on
+the order of its operations, and sums keep their order so that results do
+not depend on the vector width or the thread count).
 """
 
 import numpy as np
@@ -34,19 +42,28 @@ from numba import njit, prange
 
 __all__ = [
     "exp_constants",
+    "NO_DIAG",
     "exp_neg_inplace",
+    "exp_neg_inplace_serial",
     "laplacian_block",
+    "laplacian_block_serial",
     "polynomial_inplace",
+    "polynomial_inplace_serial",
     "rbf_inplace",
+    "rbf_inplace_serial",
 ]
 
+_FMA = {"contract"}
+#: ``diag_offset`` meaning "this block holds no diagonal entry of K(X, X)".
+NO_DIAG = -(2**62)
+_NO_DIAG = NO_DIAG
 _TAYLOR = tuple(1.0 / float(np.prod(np.arange(1, i + 1, dtype=float))) for i in range(14))
 
 
 def exp_constants(dtype):
     """Constants of :func:`_exp_parts` in ``dtype`` (float32 or float64).
 
-    Returns ``(constants, int_dtype, shift)``: a tuple of 19 numbers of the
+    Returns ``(constants, int_dtype, shift)``: a tuple of 20 numbers of the
     dtype, the integer type of the same width and the number of mantissa bits.
     """
     dtype = np.dtype(dtype)
@@ -72,7 +89,8 @@ def _exp_parts(x, c):
     """
     k = np.floor(x * c[0] + c[4])
     r = (x - k * c[1]) - k * c[2]
-    p = c[18]
+    p = c[19]
+    p = c[18] + r * p
     p = c[17] + r * p
     p = c[16] + r * p
     p = c[15] + r * p
@@ -91,42 +109,90 @@ def _exp_parts(x, c):
     return p, k
 
 
-@njit(parallel=True, cache=True)
-def exp_neg_inplace(A, A_int, shift, gamma, c):
-    """``A <- exp(-gamma * A)`` in place (``A >= 0``); ``A_int`` is ``A.view(int)``."""
-    n, m = A.shape
-    for i in prange(n):
-        for j in range(m):
-            p, k = _exp_parts(-gamma * A[i, j], c)
-            A[i, j] = p
-            A_int[i, j] += np.int64(k) << shift
+@njit(inline="always")
+def _exp_neg_row(row, tok, shift, gamma, c):
+    row_int = row.view(tok.dtype)
+    for j in range(row.shape[0]):
+        p, k = _exp_parts(-gamma * row[j], c)
+        row[j] = p
+        row_int[j] += np.int64(k) << shift
 
 
-@njit(parallel=True, cache=True)
-def rbf_inplace(G, G_int, shift, xx, yy, gamma, diag_offset, c):
-    """Turn a Gram block ``G = X_b @ Y.T`` into ``exp(-gamma * ||x - y||^2)``.
+@njit(parallel=True, cache=True, fastmath=_FMA)
+def exp_neg_inplace(A, tok, shift, gamma, c):
+    """``A <- exp(-gamma * A)`` in place (``A >= 0``, C-contiguous).
 
-    ``xx`` and ``yy`` are the squared row norms of ``X_b`` and ``Y``; the
-    squared distance ``xx_i + yy_j - 2 G_ij`` is clipped at 0.  When
-    ``diag_offset >= 0`` the block is rows ``diag_offset...`` of ``K(X, X)``
-    and the entries ``(i, i + diag_offset)`` are set to exactly 1.
+    ``tok`` is an empty array of the integer type as wide as ``A``'s and
+    ``shift`` the number of mantissa bits (see :func:`exp_constants`).
     """
-    n, m = G.shape
+    for i in prange(A.shape[0]):
+        _exp_neg_row(A[i], tok, shift, gamma, c)
+
+
+@njit(nogil=True, cache=True, fastmath=_FMA)
+def exp_neg_inplace_serial(A, tok, shift, gamma, c):
+    """:func:`exp_neg_inplace` in the calling thread, without the GIL."""
+    for i in range(A.shape[0]):
+        _exp_neg_row(A[i], tok, shift, gamma, c)
+
+
+@njit(inline="always")
+def _rbf_row(row, tok, i, shift, xx, yy, gamma, diag_offset, c):
     zero, one, two = c[5], c[6], c[7]
-    for i in prange(n):
-        xi = xx[i]
-        for j in range(m):
-            d = xi + yy[j] - two * G[i, j]
-            if d < zero:
-                d = zero
-            p, k = _exp_parts(-gamma * d, c)
-            G[i, j] = p
-            G_int[i, j] += np.int64(k) << shift
-        if diag_offset >= 0 and 0 <= i + diag_offset < m:
-            G[i, i + diag_offset] = one
+    row_int = row.view(tok.dtype)
+    xi = xx[i]
+    m = row.shape[0]
+    for j in range(m):
+        d = xi + yy[j] - two * row[j]
+        if d < zero:
+            d = zero
+        p, k = _exp_parts(-gamma * d, c)
+        row[j] = p
+        row_int[j] += np.int64(k) << shift
+    jd = i + diag_offset
+    if diag_offset != _NO_DIAG and 0 <= jd < m:
+        row[jd] = one
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=_FMA)
+def rbf_inplace(G, tok, shift, xx, yy, gamma, diag_offset, c):
+    """Turn a Gram block ``G = X_b @ Y_b.T`` into ``exp(-gamma * ||x - y||^2)``.
+
+    ``xx`` and ``yy`` are the squared row norms of ``X_b`` and ``Y_b``; the
+    squared distance ``xx_i + yy_j - 2 G_ij`` is clipped at 0.  Unless
+    ``diag_offset`` is ``NO_DIAG``, the entries ``(i, i + diag_offset)`` are
+    on the diagonal of ``K(X, X)`` and are set to exactly 1.  ``tok`` and
+    ``shift`` as in :func:`exp_neg_inplace`.
+    """
+    for i in prange(G.shape[0]):
+        _rbf_row(G[i], tok, i, shift, xx, yy, gamma, diag_offset, c)
+
+
+@njit(nogil=True, cache=True, fastmath=_FMA)
+def rbf_inplace_serial(G, tok, shift, xx, yy, gamma, diag_offset, c):
+    """:func:`rbf_inplace` in the calling thread, without the GIL."""
+    for i in range(G.shape[0]):
+        _rbf_row(G[i], tok, i, shift, xx, yy, gamma, diag_offset, c)
+
+
+@njit(inline="always")
+def _polynomial_row(row, gamma, coef0, degree, int_degree, one):
+    for j in range(row.shape[0]):
+        b = gamma * row[j] + coef0
+        if int_degree >= 0:
+            e = int_degree
+            r = one
+            while e > 0:
+                if e & 1:
+                    r = r * b
+                b = b * b
+                e >>= 1
+            row[j] = r
+        else:
+            row[j] = b**degree
+
+
+@njit(parallel=True, cache=True, fastmath=_FMA)
 def polynomial_inplace(G, gamma, coef0, degree, int_degree, one):
     """Turn a Gram block into ``(gamma * G + coef0) ** degree`` in place.
 
@@ -134,79 +200,85 @@ def polynomial_inplace(G, gamma, coef0, degree, int_degree, one):
     taken by repeated squaring; otherwise ``degree`` goes to ``**``.
     ``gamma``, ``coef0``, ``degree`` and ``one`` have the dtype of ``G``.
     """
-    n, m = G.shape
-    for i in prange(n):
-        for j in range(m):
-            b = gamma * G[i, j] + coef0
-            if int_degree >= 0:
-                e = int_degree
-                r = one
-                while e > 0:
-                    if e & 1:
-                        r = r * b
-                    b = b * b
-                    e >>= 1
-                G[i, j] = r
-            else:
-                G[i, j] = b**degree
+    for i in prange(G.shape[0]):
+        _polynomial_row(G[i], gamma, coef0, degree, int_degree, one)
 
 
-@njit(parallel=True, cache=True)
-def laplacian_block(X, Yt, gamma, out, out_int, shift, c, col_block):
+@njit(nogil=True, cache=True, fastmath=_FMA)
+def polynomial_inplace_serial(G, gamma, coef0, degree, int_degree, one):
+    """:func:`polynomial_inplace` in the calling thread, without the GIL."""
+    for i in range(G.shape[0]):
+        _polynomial_row(G[i], gamma, coef0, degree, int_degree, one)
+
+
+@njit(inline="always")
+def _laplacian_task(X, Yt, gamma, out, tok, shift, c, i0, j0, j1):
+    """Rows ``i0..i0+3`` (at most) and columns ``j0..j1`` of the laplacian block."""
+    n, d = X.shape
+    zero = c[5]
+    i1 = min(i0 + 4, n)
+    if i1 - i0 == 4:
+        r0 = out[i0, j0:j1]
+        r1 = out[i0 + 1, j0:j1]
+        r2 = out[i0 + 2, j0:j1]
+        r3 = out[i0 + 3, j0:j1]
+        r0[:] = zero
+        r1[:] = zero
+        r2[:] = zero
+        r3[:] = zero
+        for k in range(d):
+            y = Yt[k, j0:j1]
+            x0 = X[i0, k]
+            x1 = X[i0 + 1, k]
+            x2 = X[i0 + 2, k]
+            x3 = X[i0 + 3, k]
+            for j in range(j1 - j0):
+                yj = y[j]
+                r0[j] += abs(x0 - yj)
+                r1[j] += abs(x1 - yj)
+                r2[j] += abs(x2 - yj)
+                r3[j] += abs(x3 - yj)
+    else:
+        for i in range(i0, i1):
+            r = out[i, j0:j1]
+            r[:] = zero
+            for k in range(d):
+                y = Yt[k, j0:j1]
+                x = X[i, k]
+                for j in range(j1 - j0):
+                    r[j] += abs(x - y[j])
+    for i in range(i0, i1):
+        _exp_neg_row(out[i, j0:j1], tok, shift, gamma, c)
+
+
+@njit(parallel=True, cache=True, fastmath=_FMA)
+def laplacian_block(X, Yt, gamma, out, tok, shift, c, col_block):
     """``out <- exp(-gamma * ||x_i - y_j||_1)`` for rows of ``X`` and columns of ``Yt``.
 
     ``Yt`` is ``Y.T`` (C-contiguous, shape ``(d, m)``) so that the inner loop
     runs along a contiguous row of ``Yt`` and vectorises without any
     reordering of sums.  Columns are processed in blocks of ``col_block``
     (sized by the caller so that ``Yt[:, block]`` stays in cache) and rows
-    four at a time (each loaded ``Yt`` value serves four rows).
+    four at a time (each loaded ``Yt`` value serves four rows).  Tasks are
+    ordered column block first, so that the static schedule gives each thread
+    a run of row groups on the same cached column block.
     """
-    n, d = X.shape
+    n = X.shape[0]
     m = Yt.shape[1]
-    zero = c[5]
     n_groups = (n + 3) // 4
     n_col_blocks = (m + col_block - 1) // col_block
     for t in prange(n_groups * n_col_blocks):
-        # column blocks outermost inside a thread's share of rows would need
-        # an explicit schedule; instead consecutive tasks share a column block
         jb = t // n_groups
         g = t - jb * n_groups
         j0 = jb * col_block
-        j1 = min(j0 + col_block, m)
-        i0 = 4 * g
-        i1 = min(i0 + 4, n)
-        if i1 - i0 == 4:
-            r0 = out[i0, j0:j1]
-            r1 = out[i0 + 1, j0:j1]
-            r2 = out[i0 + 2, j0:j1]
-            r3 = out[i0 + 3, j0:j1]
-            r0[:] = zero
-            r1[:] = zero
-            r2[:] = zero
-            r3[:] = zero
-            for k in range(d):
-                y = Yt[k, j0:j1]
-                x0 = X[i0, k]
-                x1 = X[i0 + 1, k]
-                x2 = X[i0 + 2, k]
-                x3 = X[i0 + 3, k]
-                for j in range(j1 - j0):
-                    yj = y[j]
-                    r0[j] += abs(x0 - yj)
-                    r1[j] += abs(x1 - yj)
-                    r2[j] += abs(x2 - yj)
-                    r3[j] += abs(x3 - yj)
-        else:
-            for i in range(i0, i1):
-                r = out[i, j0:j1]
-                r[:] = zero
-                for k in range(d):
-                    y = Yt[k, j0:j1]
-                    x = X[i, k]
-                    for j in range(j1 - j0):
-                        r[j] += abs(x - y[j])
-        for i in range(i0, i1):
-            for j in range(j0, j1):
-                p, k = _exp_parts(-gamma * out[i, j], c)
-                out[i, j] = p
-                out_int[i, j] += np.int64(k) << shift
+        _laplacian_task(X, Yt, gamma, out, tok, shift, c, 4 * g, j0, min(j0 + col_block, m))
+
+
+@njit(nogil=True, cache=True, fastmath=_FMA)
+def laplacian_block_serial(X, Yt, gamma, out, tok, shift, c, col_block):
+    """:func:`laplacian_block` in the calling thread, without the GIL."""
+    n = X.shape[0]
+    m = Yt.shape[1]
+    for j0 in range(0, m, col_block):
+        for i0 in range(0, n, 4):
+            _laplacian_task(X, Yt, gamma, out, tok, shift, c, i0, j0, min(j0 + col_block, m))

@@ -8,7 +8,7 @@ for one of skadapt's kernels with the parameters checked the same way as in
 
 from sklearn.kernel_approximation import Nystroem
 
-from ._pairwise import KERNEL_PARAMS, _check_positive_float, _validate_params
+from ._params import KERNEL_PARAMS, check_positive_float, validate_params
 
 __all__ = ["make_nystroem"]
 
@@ -55,12 +55,12 @@ def make_nystroem(
             f"{func}: gamma must be a float or None here, got {gamma!r}; resolve the "
             "heuristic on the data with skadapt.kernels.resolve_gamma first."
         )
-    n_components = _check_positive_float(func, "n_components", n_components)
+    n_components = check_positive_float(func, "n_components", n_components)
     if not float(n_components).is_integer():
         raise ValueError(f"{func}: n_components must be an integer > 0, got {n_components!r}.")
     # the parameters are checked as pairwise_kernels checks them (gamma=None
     # stays None: scikit-learn's Nystroem resolves it to 1/n_features at fit)
-    params = _validate_params(func, metric, _OneFeature(), gamma, degree, coef0, None)
+    params = validate_params(func, metric, _OneFeature(), gamma, degree, coef0, None)
     kwargs = {}
     if "gamma" in KERNEL_PARAMS[metric] and gamma is not None:
         kwargs["gamma"] = params["gamma"]

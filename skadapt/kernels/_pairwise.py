@@ -2,40 +2,56 @@
 
 How the module is built
 -----------------------
-Every public function validates its input once (:func:`_validate_pair`,
-:func:`_validate_params`), resolves ``gamma`` once, then walks the rows of
-``X`` in blocks.  A block of kernel values ``K(X[i0:i1], Y)`` is produced by
-:meth:`_Engine.block`:
+Every public function validates its input once (``_params.validate_pair``,
+``_params.validate_params``: errors name the function and the argument),
+resolves ``gamma`` once, then cuts ``K(X, Y)`` into tiles of at most
+``_BLOCK_ROWS x _BLOCK_COLS`` entries (a few hundred KB, so a tile stays in a
+core's cache between the steps that produce and consume it).  A tile is
+produced by :meth:`_Engine.tile` (for ``K(X, X)`` only the tiles on and
+above the diagonal, the others are their transposes):
 
-* rbf / polynomial (dense): a BLAS Gram block ``X_b @ Y.T`` written straight
-  into the output (or a reused buffer), then turned into kernel values in
-  place by one parallel numba pass (``_numba.rbf_inplace`` /
-  ``_numba.polynomial_inplace``).  For rbf both inputs are first centred by
+* rbf / polynomial (dense): a BLAS Gram tile ``X_b @ Y_b.T``, turned into
+  kernel values in place by one numba pass (``_numba.rbf_inplace_serial`` /
+  ``polynomial_inplace_serial``).  For rbf both inputs are first centred by
   the mean of ``X`` (distances do not change) to limit the cancellation in
   ``||x||^2 + ||y||^2 - 2 x.y``, which is clipped at 0; when ``Y is X`` the
   diagonal is exactly 1.
-* laplacian (dense): ``_numba.laplacian_block`` (cache-blocked L1 distances
-  fused with the exponential).
-* linear / cosine: the Gram block of the (row-normalised) inputs.
-* sparse input: the Gram block comes from scipy's sparse product (the
+* laplacian (dense): ``_numba.laplacian_block_serial`` (L1 distances
+  vectorised over a column tile of ``Y.T``, fused with the exponential).
+* linear / cosine: the Gram tile of the (row-normalised) inputs.
+* sparse input: the Gram tile comes from scipy's sparse product (the
   laplacian's L1 distances from scikit-learn's sparse ``manhattan_distances``)
   and goes through the same numba pass.
 
-The reductions (:func:`kernel_matvec`, :func:`kernel_mean`, :func:`mmd2`)
-reuse one buffer of ``block_rows x n_Y`` values and reduce it with BLAS, so
-that memory stays ``O(block * n)``; linear and cosine reductions use
-``X @ (Y.T @ v)`` and never form a kernel block at all.  float32 input stays
-float32 (mixed input is computed in float64, as scikit-learn does).
+Row blocks are shared among ``n_jobs`` worker threads (numba code runs
+without the GIL; BLAS is limited to one thread meanwhile so that the two
+thread pools never fight over the cores).  Each worker walks the column
+tiles of its row block in a fixed order, so the result does not depend on
+``n_jobs``.  A tile is then copied into the output (:func:`pairwise_kernels`)
+or reduced at once with BLAS (:func:`kernel_matvec`, :func:`kernel_mean`,
+:func:`mmd2`): the reductions hold one tile per worker, never ``K``.
+Linear and cosine reductions are ``X @ (Y.T @ v)`` and form no tile at all.
+The dense laplacian matrix is filled by the ``parallel=True`` numba kernel
+directly.  float32 input stays float32 (mixed input is computed in float64,
+as scikit-learn does).
 
 The numba functions are imported and compiled at first use, never at import.
 """
 
-import numbers
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_array, check_random_state
+
+from ._params import (
+    KERNEL_PARAMS,
+    n_workers,
+    numba_threads,
+    resolve_gamma,
+    single_threaded_blas,
+    validate_pair,
+    validate_params,
+)
 
 __all__ = [
     "KERNEL_PARAMS",
@@ -46,229 +62,21 @@ __all__ = [
     "resolve_gamma",
 ]
 
-#: The parameters each metric uses (others are ignored), as in scikit-learn.
-KERNEL_PARAMS = {
-    "rbf": ("gamma",),
-    "laplacian": ("gamma",),
-    "linear": (),
-    "polynomial": ("gamma", "degree", "coef0"),
-    "cosine": (),
-}
-
-# Bytes of kernel values produced per block (rows of X times all of Y).
-# Measured on a 2-core machine (benchmarks/bench_kernels.py): small enough
-# for the in-place pass to find the Gram block in cache, large enough for
-# BLAS to run at full speed.
-_BLOCK_BYTES = 8 * 2**20
-# Bytes of Y.T kept in cache by the laplacian kernel (per column block).
+# Tile shape (rows of X, rows of Y).  Measured on a 2-core machine with
+# benchmarks/bench_kernels.py: 256 x 1024 float64 is 2 MB, the L2 cache.
+_BLOCK_ROWS = 256
+_BLOCK_COLS = 1024
+# Square tiles of the symmetric K(X, X), which computes only j >= i.
+_BLOCK_SYM = 512
+# Bytes of Y.T the laplacian kernel keeps in cache per column block.
 _LAPLACIAN_CACHE_BYTES = 256 * 2**10
 
 
 # --------------------------------------------------------------------------
-# validation
-# --------------------------------------------------------------------------
-def _validate_array(func, name, X):
-    """A 2-d float32/float64 array or CSR matrix with finite values."""
-    try:
-        X = check_array(
-            X,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            order="C",
-            ensure_all_finite=False,
-            input_name=name,
-        )
-    except ValueError as exc:
-        raise ValueError(f"{func}: invalid argument {name}: {exc}") from exc
-    data = X.data if sp.issparse(X) else X
-    if not np.isfinite(data).all():
-        raise ValueError(
-            f"{func}: argument {name} contains NaN or infinity; kernels need finite values."
-        )
-    return X
-
-
-def _validate_pair(func, X, Y, *, x_name="X", y_name="Y"):
-    """Validate ``X`` and ``Y`` (``None`` means ``X``) to one dtype and width.
-
-    Returns ``(X, Y, same)`` where ``same`` tells that ``Y`` is ``X``.
-    """
-    same = Y is None or Y is X
-    X = _validate_array(func, x_name, X)
-    if same:
-        return X, X, True
-    Y = _validate_array(func, y_name, Y)
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"{func}: {x_name} has {X.shape[1]} features but {y_name} has {Y.shape[1]}; "
-            "both must have the same number of columns."
-        )
-    dtype = np.float32 if X.dtype == Y.dtype == np.float32 else np.float64
-    X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
-    if sp.issparse(X) != sp.issparse(Y):
-        X, Y = sp.csr_matrix(X), sp.csr_matrix(Y)
-    return X, Y, False
-
-
-def _validate_metric(func, metric):
-    if not isinstance(metric, str) or metric not in KERNEL_PARAMS:
-        raise ValueError(
-            f"{func}: unknown metric {metric!r}; expected one of {sorted(KERNEL_PARAMS)}."
-        )
-
-
-def _check_positive_float(func, name, value, *, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{func}: {name} must be a real number, got {value!r}.")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{func}: {name} must be a finite number {bound}, got {value!r}.")
-    return value
-
-
-def _validate_params(func, metric, X, gamma, degree, coef0, random_state):
-    """Resolve and check the parameters ``metric`` uses; returns a dict of floats."""
-    _validate_metric(func, metric)
-    params = {}
-    if "gamma" in KERNEL_PARAMS[metric]:
-        params["gamma"] = _resolve_gamma(func, X, gamma, metric, random_state)
-    if metric == "polynomial":
-        params["degree"] = _check_positive_float(func, "degree", degree, allow_zero=True)
-        if isinstance(coef0, bool) or not isinstance(coef0, numbers.Real):
-            raise ValueError(f"{func}: coef0 must be a real number, got {coef0!r}.")
-        if not np.isfinite(coef0):
-            raise ValueError(f"{func}: coef0 must be finite, got {coef0!r}.")
-        params["coef0"] = float(coef0)
-    return params
-
-
-@contextmanager
-def _numba_threads(func, n_jobs):
-    """Set numba's thread count for one call; the old value is restored after."""
-    if n_jobs is None:
-        yield
-        return
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-        raise ValueError(f"{func}: n_jobs must be None or a non-zero integer, got {n_jobs!r}.")
-    import numba
-
-    available = numba.config.NUMBA_NUM_THREADS
-    n_threads = n_jobs if n_jobs > 0 else available + 1 + n_jobs
-    n_threads = int(min(max(n_threads, 1), available))
-    old = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
-
-
-# --------------------------------------------------------------------------
-# gamma heuristics
-# --------------------------------------------------------------------------
-def resolve_gamma(X, gamma, *, metric="rbf", random_state=None, n_subsample=1000):
-    """Resolve a ``gamma`` specification to a positive float.
-
-    Estimators call this once in ``fit`` and store the result as ``gamma_``.
-
-    Parameters
-    ----------
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        The data the heuristic looks at (usually the training data).
-    gamma : float, "scale", "median" or None
-        - a float: checked (finite, > 0) and returned;
-        - ``None``: ``1 / n_features``, scikit-learn's default for
-          ``pairwise_kernels``;
-        - ``"scale"``: ``1 / (n_features * X.var())`` (``X.var()`` over all
-          entries, as ``SVC(gamma="scale")``); 1.0 when ``X`` is constant;
-        - ``"median"``: the median heuristic, ``1 / median`` of the pairwise
-          squared Euclidean distances (L1 distances for ``metric="laplacian"``)
-          between distinct rows of a random subsample of at most
-          ``n_subsample`` rows.  When more than half the pairs coincide the
-          median of the non-zero distances is used, and 1.0 when all rows are
-          equal.
-    metric : str, default="rbf"
-        The kernel the value is for (chooses the distance of ``"median"``).
-    random_state : int, RandomState instance or None, default=None
-        Seed of the ``"median"`` subsample.  ``None`` uses the fixed seed 0 so
-        that the heuristic is reproducible; only used when ``X`` has more than
-        ``n_subsample`` rows.
-    n_subsample : int, default=1000
-        Size of the ``"median"`` subsample.
-
-    Returns
-    -------
-    gamma : float
-        A finite positive number.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skadapt.kernels import resolve_gamma
-    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
-    >>> resolve_gamma(X, None)
-    0.5
-    >>> resolve_gamma(X, "median")  # median of the squared distances 1, 4, 5
-    0.25
-    """
-    _validate_metric("resolve_gamma", metric)
-    X = _validate_array("resolve_gamma", "X", X)
-    return _resolve_gamma("resolve_gamma", X, gamma, metric, random_state, n_subsample)
-
-
-def _resolve_gamma(func, X, gamma, metric, random_state, n_subsample=1000):
-    if gamma is None:
-        return 1.0 / X.shape[1]
-    if isinstance(gamma, str):
-        if gamma == "scale":
-            if sp.issparse(X):
-                var = X.multiply(X).mean() - X.mean() ** 2
-            else:
-                var = float(X.var(dtype=np.float64))
-            return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
-        if gamma == "median":
-            return _median_gamma(func, X, metric, random_state, n_subsample)
-        raise ValueError(
-            f"{func}: gamma must be a positive float, 'scale', 'median' or None, got {gamma!r}."
-        )
-    return _check_positive_float(func, "gamma", gamma)
-
-
-def _median_gamma(func, X, metric, random_state, n_subsample):
-    if isinstance(n_subsample, bool) or not isinstance(n_subsample, numbers.Integral):
-        raise ValueError(f"{func}: n_subsample must be an integer >= 2, got {n_subsample!r}.")
-    if n_subsample < 2:
-        raise ValueError(f"{func}: n_subsample must be an integer >= 2, got {n_subsample!r}.")
-    n = X.shape[0]
-    if n > n_subsample:
-        rng = check_random_state(0 if random_state is None else random_state)
-        X = X[np.sort(rng.choice(n, n_subsample, replace=False))]
-    if sp.issparse(X):
-        X = X.toarray()
-    X = np.asarray(X, dtype=np.float64)
-    iu = np.triu_indices(X.shape[0], k=1)
-    if metric == "laplacian":
-        from scipy.spatial.distance import pdist
-
-        dist = pdist(X, "cityblock")
-    else:
-        sq = np.einsum("ij,ij->i", X, X)
-        dist = np.maximum(sq[:, None] + sq[None, :] - 2 * (X @ X.T), 0)[iu]
-    if dist.size == 0:
-        return 1.0 / X.shape[1]
-    med = np.median(dist)
-    if med <= 0:
-        nonzero = dist[dist > 0]
-        med = np.median(nonzero) if nonzero.size else 1.0
-    return 1.0 / float(med)
-
-
-# --------------------------------------------------------------------------
-# the block engine
+# the tile engine
 # --------------------------------------------------------------------------
 class _Engine:
-    """Everything needed to produce blocks ``K(X[i0:i1], Y)`` of one kernel."""
+    """Everything needed to produce tiles ``K(X[i0:i1], Y[j0:j1])`` of one kernel."""
 
     def __init__(self, X, Y, same, metric, params):
         from . import _numba
@@ -278,7 +86,8 @@ class _Engine:
         self.sparse = sp.issparse(X)
         self.dtype = X.dtype
         self.n, self.m, self.d = X.shape[0], Y.shape[0], X.shape[1]
-        self.c, self.int_dtype, self.shift = _numba.exp_constants(self.dtype)
+        self.c, int_dtype, self.shift = _numba.exp_constants(self.dtype)
+        self.tok = np.empty(0, dtype=int_dtype)
         t = self.dtype.type
         self.gamma = t(params.get("gamma", 1.0))
         if metric == "polynomial":
@@ -296,62 +105,130 @@ class _Engine:
                 Y = X if same else Y - mean
             self.xx = _row_sq_norms(X)
             self.yy = self.xx if same else _row_sq_norms(Y)
-        if metric == "laplacian" and not self.sparse:
-            self.Yt = np.ascontiguousarray(Y.T)
-            per_col = max(1, self.d) * self.dtype.itemsize
-            self.col_block = int(max(64, min(self.m, _LAPLACIAN_CACHE_BYTES // per_col)))
         self.X, self.Y = X, Y
+        self._set_tiles(_BLOCK_ROWS, _BLOCK_COLS)
 
-    def block_rows(self):
-        """Rows per block: about ``_BLOCK_BYTES`` of kernel values."""
-        per_row = max(1, self.m) * self.dtype.itemsize
-        return int(max(4, min(self.n, _BLOCK_BYTES // per_row)))
+    def _set_tiles(self, rows, cols):
+        self.rows, self.cols = rows, cols
+        self.col_starts = list(range(0, self.m, cols))
+        self._y_tiles = {}
 
-    def block(self, i0, i1, out):
-        """Write ``K(X[i0:i1], Y)`` into ``out`` (C-contiguous, ``(i1 - i0, m)``)."""
-        nb, Xb = self.nb, self.X[i0:i1]
+    def _laplacian_col_block(self, width):
+        per_col = max(1, self.d) * self.dtype.itemsize
+        return int(max(16, min(width, _LAPLACIAN_CACHE_BYTES // per_col)))
+
+    def _y_tile(self, j0):
+        """Rows ``j0:j0 + self.cols`` of ``Y`` (as ``Y.T`` for the laplacian), cached."""
+        tile = self._y_tiles.get(j0)
+        if tile is None:
+            tile = self.Y[j0 : j0 + self.cols]
+            if self.metric == "laplacian" and not self.sparse:
+                tile = np.ascontiguousarray(tile.T)
+            self._y_tiles[j0] = tile
+        return tile
+
+    def prepare(self):
+        """Build the cached ``Y`` tiles before worker threads read them."""
+        for j0 in self.col_starts:
+            self._y_tile(j0)
+
+    def tile(self, i0, i1, j0, buf):
+        """``K(X[i0:i1], Y[j0:j0 + self.cols])`` in ``buf`` (flat, reused)."""
+        nb, Xb, Yb = self.nb, self.X[i0:i1], self._y_tile(j0)
+        j1 = min(j0 + self.cols, self.m)
+        out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
         if self.metric == "laplacian":
             if self.sparse:
                 from sklearn.metrics.pairwise import manhattan_distances
 
-                out[...] = manhattan_distances(Xb, self.Y)
-                nb.exp_neg_inplace(out, out.view(self.int_dtype), self.shift, self.gamma, self.c)
+                out[...] = manhattan_distances(Xb, Yb)
+                nb.exp_neg_inplace_serial(
+                    out, self.tok, self.shift, self.gamma, self.c
+                )
             else:
-                nb.laplacian_block(
+                nb.laplacian_block_serial(
                     Xb,
-                    self.Yt,
+                    Yb,
                     self.gamma,
                     out,
-                    out.view(self.int_dtype),
+                    self.tok,
                     self.shift,
                     self.c,
-                    self.col_block,
+                    self._laplacian_col_block(j1 - j0),
                 )
             return out
-        self._gram(Xb, out)
+        if self.sparse:
+            G = Xb @ Yb.T
+            out[...] = G.toarray() if sp.issparse(G) else G
+        else:
+            np.dot(Xb, Yb.T, out=out)
         if self.metric == "rbf":
-            nb.rbf_inplace(
+            diag = i0 - j0 if self.same else nb.NO_DIAG
+            nb.rbf_inplace_serial(
                 out,
-                out.view(self.int_dtype),
+                self.tok,
                 self.shift,
                 self.xx[i0:i1],
-                self.yy,
+                self.yy[j0:j1],
                 self.gamma,
-                i0 if self.same else -1,
+                diag,
                 self.c,
             )
         elif self.metric == "polynomial":
-            nb.polynomial_inplace(
+            nb.polynomial_inplace_serial(
                 out, self.gamma, self.coef0, self.degree, self.int_degree, self.c[6]
             )
         return out
 
-    def _gram(self, Xb, out):
-        if self.sparse:
-            G = Xb @ self.Y.T
-            out[...] = G.toarray() if sp.issparse(G) else G
-        else:
-            np.dot(Xb, self.Y.T, out=out)
+    def laplacian_matrix(self, K):
+        """The whole dense laplacian matrix into ``K`` with the parallel kernel."""
+        Yt = np.ascontiguousarray(self.Y.T)
+        self.nb.laplacian_block(
+            self.X,
+            Yt,
+            self.gamma,
+            K,
+            self.tok,
+            self.shift,
+            self.c,
+            self._laplacian_col_block(self.m),
+        )
+        return K
+
+    def for_each_tile(self, func, n_jobs, consume, *, upper=False):
+        """Call ``consume(i0, i1, j0, j1, tile)`` on every tile, row blocks in parallel.
+
+        Each row block is handled by one worker, which visits its column
+        tiles in increasing order; ``consume`` may write rows ``i0:i1`` of an
+        output without locking.  With ``upper=True`` (only for ``Y is X``)
+        the tiles are square and only those with ``j0 >= i0`` are visited.
+        """
+        n_threads = n_workers(func, n_jobs)
+        if upper:
+            self._set_tiles(_BLOCK_SYM, _BLOCK_SYM)
+        self.prepare()
+        row_starts = range(0, self.n, self.rows)
+        buf_size = min(self.rows, self.n) * min(self.cols, self.m)
+
+        def work(starts):
+            buf = np.empty(buf_size, dtype=self.dtype)
+            for i0 in starts:
+                i1 = min(i0 + self.rows, self.n)
+                for j0 in self.col_starts:
+                    if upper and j0 < i0:
+                        continue
+                    tile = self.tile(i0, i1, j0, buf)
+                    consume(i0, i1, j0, j0 + tile.shape[1], tile)
+
+        with single_threaded_blas():
+            if n_threads == 1 or len(row_starts) == 1:
+                work(row_starts)
+                return
+            # a static round-robin share of the row blocks per worker
+            shares = [row_starts[k::n_threads] for k in range(n_threads)]
+            with ThreadPoolExecutor(n_threads) as pool:
+                for future in [pool.submit(work, share) for share in shares]:
+                    future.result()
 
 
 def _row_sq_norms(X):
@@ -369,9 +246,9 @@ def _normalize_rows(X):
     return X / norms[:, None]
 
 
-def _setup(func, X, Y, metric, gamma, degree, coef0, random_state, *, x_name="X", y_name="Y"):
-    X, Y, same = _validate_pair(func, X, Y, x_name=x_name, y_name=y_name)
-    params = _validate_params(func, metric, X, gamma, degree, coef0, random_state)
+def _setup(func, X, Y, metric, gamma, degree, coef0, random_state):
+    X, Y, same = validate_pair(func, X, Y)
+    params = validate_params(func, metric, X, gamma, degree, coef0, random_state)
     return _Engine(X, Y, same, metric, params)
 
 
@@ -450,11 +327,17 @@ def pairwise_kernels(
     if metric in ("linear", "cosine") and not eng.sparse:
         np.dot(eng.X, eng.Y.T, out=K)
         return K
-    step = eng.block_rows()
-    with _numba_threads(func, n_jobs):
-        for i0 in range(0, eng.n, step):
-            i1 = min(i0 + step, eng.n)
-            eng.block(i0, i1, K[i0:i1])
+    if metric == "laplacian" and not eng.sparse:
+        with numba_threads(n_workers(func, n_jobs)):
+            return eng.laplacian_matrix(K)
+
+    def store(i0, i1, j0, j1, tile):
+        K[i0:i1, j0:j1] = tile
+        if eng.same and j0 != i0:
+            K[j0:j1, i0:i1] = tile.T
+
+    # K(X, X) is symmetric: only the tiles on and above the diagonal are computed
+    eng.for_each_tile(func, n_jobs, store, upper=eng.same)
     return K
 
 
@@ -475,14 +358,15 @@ def _validate_v(func, v, m, dtype):
 
 
 def _reduce_rows(eng, func, n_jobs, vec, out):
-    """``out[i0:i1] = K(X[i0:i1], Y) @ vec`` block by block (one reused buffer)."""
-    step = eng.block_rows()
-    buf = np.empty((min(step, eng.n), eng.m), dtype=eng.dtype)
-    with _numba_threads(func, n_jobs):
-        for i0 in range(0, eng.n, step):
-            i1 = min(i0 + step, eng.n)
-            block = eng.block(i0, i1, buf[: i1 - i0])
-            np.matmul(block, vec, out=out[i0:i1])
+    """``out = K(X, Y) @ vec`` tile by tile, never holding ``K``."""
+
+    def accumulate(i0, i1, j0, j1, tile):
+        if j0 == 0:
+            np.matmul(tile, vec[j0:j1], out=out[i0:i1])
+        else:
+            out[i0:i1] += tile @ vec[j0:j1]
+
+    eng.for_each_tile(func, n_jobs, accumulate)
     return out
 
 
@@ -500,9 +384,9 @@ def kernel_matvec(
 ):
     """``K(X, Y) @ v`` without holding ``K``.
 
-    The kernel is computed in blocks of rows of ``X`` (a few MB each) that
-    are multiplied by ``v`` and dropped, so the memory is
-    ``O(block * n_samples_Y)``.  For linear and cosine kernels it is
+    The kernel is computed in tiles of a few hundred KB that are multiplied
+    by ``v`` and dropped at once: the extra memory is one tile per thread
+    (plus ``O((n_samples_X + n_samples_Y) * n_features)``).  For linear and cosine kernels it is
     ``X @ (Y.T @ v)`` (with normalised rows for cosine).
 
     Parameters
@@ -666,8 +550,8 @@ def mmd2(
     0.490842
     """
     func = "mmd2"
-    X, Y, _ = _validate_pair(func, X, Y)
-    params = _validate_params(func, metric, X, gamma, degree, coef0, random_state)
+    X, Y, _ = validate_pair(func, X, Y)
+    params = validate_params(func, metric, X, gamma, degree, coef0, random_state)
     m, n = X.shape[0], Y.shape[0]
     if m == 0 or n == 0:
         raise ValueError(f"{func}: X and Y need at least one row each.")

@@ -21,6 +21,7 @@ from skadapt.kernels import (
     resolve_gamma,
 )
 from skadapt.kernels import _pairwise
+from skadapt.kernels import _params as kparams
 
 METRICS = sorted(KERNEL_PARAMS)
 DTYPES = [np.float64, np.float32]
@@ -30,8 +31,10 @@ RTOL = {np.float64: 1e-10, np.float32: 1e-5}
 @pytest.fixture
 def tiny_blocks(monkeypatch):
     """Block sizes so small that every test size crosses every block edge."""
-    monkeypatch.setattr(_pairwise, "_BLOCK_BYTES", 1)  # 4 rows per block (the minimum)
-    monkeypatch.setattr(_pairwise, "_LAPLACIAN_CACHE_BYTES", 1)  # 64 columns per block
+    monkeypatch.setattr(_pairwise, "_BLOCK_ROWS", 6)
+    monkeypatch.setattr(_pairwise, "_BLOCK_COLS", 40)
+    monkeypatch.setattr(_pairwise, "_BLOCK_SYM", 7)
+    monkeypatch.setattr(_pairwise, "_LAPLACIAN_CACHE_BYTES", 1)  # 16 columns per block
 
 
 def _params(metric):
@@ -147,7 +150,7 @@ def test_exp_accuracy(dtype):
     c, int_dtype, shift = _numba.exp_constants(dtype)
     x = np.linspace(0, 700 if dtype == np.float64 else 85, 200_001).astype(dtype)[None, :]
     out = x.copy()
-    _numba.exp_neg_inplace(out, out.view(int_dtype), shift, dtype(1), c)
+    _numba.exp_neg_inplace(out, np.empty(0, int_dtype), shift, dtype(1), c)
     ref = np.exp(-x.astype(np.float64))
     rel = np.abs(out - ref) / ref
     assert rel.max() < (5e-16 if dtype == np.float64 else 3e-7)
@@ -240,7 +243,7 @@ def test_deterministic_across_n_jobs(metric, tiny_blocks):
 def test_thread_count_restored_after_error():
     before = numba.get_num_threads()
     with pytest.raises(ValueError):
-        with _pairwise._numba_threads("f", 1):
+        with kparams.numba_threads(1):
             assert numba.get_num_threads() == 1
             raise ValueError("boom")
     assert numba.get_num_threads() == before
@@ -387,7 +390,7 @@ def test_make_nystroem_errors():
 def test_docstring_examples():
     from skadapt.kernels import _nystroem
 
-    for module in (_pairwise, _nystroem):
+    for module in (_pairwise, kparams, _nystroem):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0
         assert result.attempted > 0

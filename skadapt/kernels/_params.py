@@ -1,0 +1,261 @@
+"""Validation, ``gamma`` heuristics and thread control of the kernel engine.
+
+Every public kernel function checks its input through :func:`validate_pair`
+and :func:`validate_params` (errors name the function and the argument),
+resolves ``gamma`` once (:func:`resolve_gamma`) and sets its thread count
+with :func:`thread_limits` for the duration of the call only.
+"""
+
+import numbers
+from contextlib import contextmanager
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_array, check_random_state
+
+__all__ = [
+    "KERNEL_PARAMS",
+    "check_positive_float",
+    "n_workers",
+    "numba_threads",
+    "resolve_gamma",
+    "single_threaded_blas",
+    "validate_array",
+    "validate_metric",
+    "validate_pair",
+    "validate_params",
+]
+
+#: The parameters each metric uses (others are ignored), as in scikit-learn.
+KERNEL_PARAMS = {
+    "rbf": ("gamma",),
+    "laplacian": ("gamma",),
+    "linear": (),
+    "polynomial": ("gamma", "degree", "coef0"),
+    "cosine": (),
+}
+
+# --------------------------------------------------------------------------
+# validation
+# --------------------------------------------------------------------------
+def validate_array(func, name, X):
+    """A 2-d float32/float64 array or CSR matrix with finite values."""
+    try:
+        X = check_array(
+            X,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            order="C",
+            ensure_all_finite=False,
+            input_name=name,
+        )
+    except ValueError as exc:
+        raise ValueError(f"{func}: invalid argument {name}: {exc}") from exc
+    data = X.data if sp.issparse(X) else X
+    if not np.isfinite(data).all():
+        raise ValueError(
+            f"{func}: argument {name} contains NaN or infinity; kernels need finite values."
+        )
+    return X
+
+
+def validate_pair(func, X, Y, *, x_name="X", y_name="Y"):
+    """Validate ``X`` and ``Y`` (``None`` means ``X``) to one dtype and width.
+
+    Returns ``(X, Y, same)`` where ``same`` tells that ``Y`` is ``X``.
+    """
+    same = Y is None or Y is X
+    X = validate_array(func, x_name, X)
+    if same:
+        return X, X, True
+    Y = validate_array(func, y_name, Y)
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"{func}: {x_name} has {X.shape[1]} features but {y_name} has {Y.shape[1]}; "
+            "both must have the same number of columns."
+        )
+    dtype = np.float32 if X.dtype == Y.dtype == np.float32 else np.float64
+    X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+    if sp.issparse(X) != sp.issparse(Y):
+        X, Y = sp.csr_matrix(X), sp.csr_matrix(Y)
+    return X, Y, False
+
+
+def validate_metric(func, metric):
+    if not isinstance(metric, str) or metric not in KERNEL_PARAMS:
+        raise ValueError(
+            f"{func}: unknown metric {metric!r}; expected one of {sorted(KERNEL_PARAMS)}."
+        )
+
+
+def check_positive_float(func, name, value, *, allow_zero=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{func}: {name} must be a real number, got {value!r}.")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{func}: {name} must be a finite number {bound}, got {value!r}.")
+    return value
+
+
+def validate_params(func, metric, X, gamma, degree, coef0, random_state):
+    """Resolve and check the parameters ``metric`` uses; returns a dict of floats."""
+    validate_metric(func, metric)
+    params = {}
+    if "gamma" in KERNEL_PARAMS[metric]:
+        params["gamma"] = _resolve_gamma(func, X, gamma, metric, random_state)
+    if metric == "polynomial":
+        params["degree"] = check_positive_float(func, "degree", degree, allow_zero=True)
+        if isinstance(coef0, bool) or not isinstance(coef0, numbers.Real):
+            raise ValueError(f"{func}: coef0 must be a real number, got {coef0!r}.")
+        if not np.isfinite(coef0):
+            raise ValueError(f"{func}: coef0 must be finite, got {coef0!r}.")
+        params["coef0"] = float(coef0)
+    return params
+
+
+def n_workers(func, n_jobs):
+    """The number of threads ``n_jobs`` asks for (``None``: numba's current setting)."""
+    import numba
+
+    if n_jobs is None:
+        return numba.get_num_threads()
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+        raise ValueError(f"{func}: n_jobs must be None or a non-zero integer, got {n_jobs!r}.")
+    available = numba.config.NUMBA_NUM_THREADS
+    n_threads = n_jobs if n_jobs > 0 else available + 1 + n_jobs
+    return int(min(max(n_threads, 1), available))
+
+
+@contextmanager
+def numba_threads(n_threads):
+    """numba's thread count set to ``n_threads`` for one call, then restored."""
+    import numba
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
+
+
+_BLAS_CONTROLLER = []
+
+
+@contextmanager
+def single_threaded_blas():
+    """BLAS limited to one thread for one call (our own worker threads call it).
+
+    The ``threadpoolctl`` controller is built at first use and reused (its
+    construction inspects the loaded libraries); the limits are restored on
+    exit.
+    """
+    if not _BLAS_CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER.append(ThreadpoolController())
+    with _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas"):
+        yield
+
+
+# --------------------------------------------------------------------------
+# gamma heuristics
+# --------------------------------------------------------------------------
+def resolve_gamma(X, gamma, *, metric="rbf", random_state=None, n_subsample=1000):
+    """Resolve a ``gamma`` specification to a positive float.
+
+    Estimators call this once in ``fit`` and store the result as ``gamma_``.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The data the heuristic looks at (usually the training data).
+    gamma : float, "scale", "median" or None
+        - a float: checked (finite, > 0) and returned;
+        - ``None``: ``1 / n_features``, scikit-learn's default for
+          ``pairwise_kernels``;
+        - ``"scale"``: ``1 / (n_features * X.var())`` (``X.var()`` over all
+          entries, as ``SVC(gamma="scale")``); 1.0 when ``X`` is constant;
+        - ``"median"``: the median heuristic, ``1 / median`` of the pairwise
+          squared Euclidean distances (L1 distances for ``metric="laplacian"``)
+          between distinct rows of a random subsample of at most
+          ``n_subsample`` rows.  When more than half the pairs coincide the
+          median of the non-zero distances is used, and 1.0 when all rows are
+          equal.
+    metric : str, default="rbf"
+        The kernel the value is for (chooses the distance of ``"median"``).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the ``"median"`` subsample.  ``None`` uses the fixed seed 0 so
+        that the heuristic is reproducible; only used when ``X`` has more than
+        ``n_subsample`` rows.
+    n_subsample : int, default=1000
+        Size of the ``"median"`` subsample.
+
+    Returns
+    -------
+    gamma : float
+        A finite positive number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skadapt.kernels import resolve_gamma
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    >>> resolve_gamma(X, None)
+    0.5
+    >>> resolve_gamma(X, "median")  # median of the squared distances 1, 4, 5
+    0.25
+    """
+    validate_metric("resolve_gamma", metric)
+    X = validate_array("resolve_gamma", "X", X)
+    return _resolve_gamma("resolve_gamma", X, gamma, metric, random_state, n_subsample)
+
+
+def _resolve_gamma(func, X, gamma, metric, random_state, n_subsample=1000):
+    if gamma is None:
+        return 1.0 / X.shape[1]
+    if isinstance(gamma, str):
+        if gamma == "scale":
+            if sp.issparse(X):
+                var = X.multiply(X).mean() - X.mean() ** 2
+            else:
+                var = float(X.var(dtype=np.float64))
+            return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
+        if gamma == "median":
+            return _median_gamma(func, X, metric, random_state, n_subsample)
+        raise ValueError(
+            f"{func}: gamma must be a positive float, 'scale', 'median' or None, got {gamma!r}."
+        )
+    return check_positive_float(func, "gamma", gamma)
+
+
+def _median_gamma(func, X, metric, random_state, n_subsample):
+    if isinstance(n_subsample, bool) or not isinstance(n_subsample, numbers.Integral):
+        raise ValueError(f"{func}: n_subsample must be an integer >= 2, got {n_subsample!r}.")
+    if n_subsample < 2:
+        raise ValueError(f"{func}: n_subsample must be an integer >= 2, got {n_subsample!r}.")
+    n = X.shape[0]
+    if n > n_subsample:
+        rng = check_random_state(0 if random_state is None else random_state)
+        X = X[np.sort(rng.choice(n, n_subsample, replace=False))]
+    if sp.issparse(X):
+        X = X.toarray()
+    X = np.asarray(X, dtype=np.float64)
+    iu = np.triu_indices(X.shape[0], k=1)
+    if metric == "laplacian":
+        from scipy.spatial.distance import pdist
+
+        dist = pdist(X, "cityblock")
+    else:
+        sq = np.einsum("ij,ij->i", X, X)
+        dist = np.maximum(sq[:, None] + sq[None, :] - 2 * (X @ X.T), 0)[iu]
+    if dist.size == 0:
+        return 1.0 / X.shape[1]
+    med = np.median(dist)
+    if med <= 0:
+        nonzero = dist[dist > 0]
+        med = np.median(nonzero) if nonzero.size else 1.0
+    return 1.0 / float(med)
+
+
