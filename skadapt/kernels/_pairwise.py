@@ -68,6 +68,10 @@ _BLOCK_ROWS = 256
 _BLOCK_COLS = 1024
 # Square tiles of the symmetric K(X, X), which computes only j >= i.
 _BLOCK_SYM = 512
+# Below this many elementary operations (n * m * (d + 40)) a kernel runs in
+# one thread: waking threads costs more than it gains (and much more when
+# other jobs load the machine).
+_MIN_PARALLEL_WORK = 2e7
 # Bytes of Y.T the laplacian kernel keeps in cache per column block.
 _LAPLACIAN_CACHE_BYTES = 256 * 2**10
 
@@ -180,6 +184,11 @@ class _Engine:
             )
         return out
 
+    def threads(self, func, n_jobs):
+        """Threads for this kernel: ``n_jobs``, or 1 when the work is too small to share."""
+        n_threads = n_workers(func, n_jobs)
+        return n_threads if self.n * self.m * (self.d + 40) >= _MIN_PARALLEL_WORK else 1
+
     def laplacian_matrix(self, K):
         """The whole dense laplacian matrix into ``K`` with the parallel kernel."""
         Yt = np.ascontiguousarray(self.Y.T)
@@ -203,7 +212,7 @@ class _Engine:
         output without locking.  With ``upper=True`` (only for ``Y is X``)
         the tiles are square and only those with ``j0 >= i0`` are visited.
         """
-        n_threads = n_workers(func, n_jobs)
+        n_threads = self.threads(func, n_jobs)
         if upper:
             self._set_tiles(_BLOCK_SYM, _BLOCK_SYM)
         self.prepare()
@@ -328,7 +337,7 @@ def pairwise_kernels(
         np.dot(eng.X, eng.Y.T, out=K)
         return K
     if metric == "laplacian" and not eng.sparse:
-        with numba_threads(n_workers(func, n_jobs)):
+        with numba_threads(eng.threads(func, n_jobs)):
             return eng.laplacian_matrix(K)
 
     def store(i0, i1, j0, j1, tile):

@@ -34,6 +34,7 @@ def tiny_blocks(monkeypatch):
     monkeypatch.setattr(_pairwise, "_BLOCK_ROWS", 6)
     monkeypatch.setattr(_pairwise, "_BLOCK_COLS", 40)
     monkeypatch.setattr(_pairwise, "_BLOCK_SYM", 7)
+    monkeypatch.setattr(_pairwise, "_MIN_PARALLEL_WORK", 0)  # threads even on tiny data
     monkeypatch.setattr(_pairwise, "_LAPLACIAN_CACHE_BYTES", 1)  # 16 columns per block
 
 

@@ -1,0 +1,277 @@
+"""Kernel engine speed: ``skadapt.kernels`` against scikit-learn, side by side.
+
+Two questions:
+
+1. Full kernel matrices: ``skadapt.kernels.pairwise_kernels`` against
+   ``sklearn.metrics.pairwise.pairwise_kernels`` for rbf and laplacian,
+   ``K(X, X)`` with n = 1000 / 5000 / 20000 rows (quick: 1000 / 5000),
+   d = 20 / 100 / 800 features (quick: 20 / 100), float64 and float32.
+   Median wall-clock time of the repeats, as the ratio sklearn / skadapt
+   (> 1 means skadapt is faster).  Targets: >= 1.0 everywhere, >= 1.5 in
+   float32.
+2. Reductions that never hold the matrix: ``kernel_mean`` and
+   ``kernel_matvec`` at n = 20,000 and 50,000 (quick: 5,000), against
+   scikit-learn's chunked path: ``pairwise_kernels`` on row blocks sized by
+   scikit-learn's own ``working_memory`` (as ``pairwise_distances_chunked``), reduced
+   block by block.  Peak extra resident memory of each (``peak_memory_mb``).
+   Targets: >= 1.5x with <= 200 MB extra at n = 50,000.
+
+Everything runs in one process, one call at a time, on the same data; the
+first call of every path is made on small data beforehand so that numba's
+compilation (or cache loading) is not timed.  When a scikit-learn run would
+take longer than ``_BUDGET_S`` seconds (predicted from the same configuration
+at n = 5000), both libraries are timed on the same first rows of the matrix,
+``K(X[:rows], X)``, and the table says how many rows were timed.  The load
+average of the machine is recorded: other jobs share its 2 cores, so only the
+side-by-side ratios mean something.
+"""
+
+import gc
+import os
+import time
+
+import numpy as np
+from sklearn.metrics.pairwise import pairwise_kernels as sk_pairwise_kernels
+from sklearn import get_config
+from sklearn.utils import gen_batches
+
+from benchmarks._common import markdown_table, median_time, peak_memory_mb, write_result
+from skadapt.kernels import kernel_matvec, kernel_mean, pairwise_kernels
+
+NAME = "bench_kernels"
+_BUDGET_S = 150.0
+_MODES = {
+    "quick": {"ns": [1000, 5000], "ds": [20, 100], "red_ns": [5000], "red_ds": [20]},
+    "full": {"ns": [1000, 5000, 20000], "ds": [20, 100, 800], "red_ns": [20000, 50000], "red_ds": [20]},
+}
+_METRICS = ["rbf", "laplacian"]
+_DTYPES = [np.float64, np.float32]
+
+
+def _data(n, d, dtype, seed):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)).astype(dtype)
+
+
+def _warm_up():
+    """Compile (or load from numba's cache) every path before timing."""
+    for dtype in _DTYPES:
+        X = _data(300, 5, dtype, 0)
+        v = np.ones(300, dtype=dtype)
+        for metric in _METRICS:
+            pairwise_kernels(X, None, metric)
+            pairwise_kernels(X, X[:200], metric)
+            kernel_mean(X, X[:100], metric)
+            kernel_matvec(X, X, v, metric)
+
+
+def _time(fn, n):
+    # the n = 20000 matrices take GBs and seconds: time them once
+    if n >= 20000:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
+    return median_time(fn, repeats=3, warmup=1)
+
+
+def _full_matrices(cfg):
+    rows, per_element = [], {}
+    for d in cfg["ds"]:
+        for dtype in _DTYPES:
+            for metric in _METRICS:
+                for n in cfg["ns"]:
+                    X = _data(n, d, dtype, seed=n + d)
+                    gamma = 1.0 / d
+                    key = (d, dtype, metric)
+                    n_rows = n
+                    if key in per_element and per_element[key] * n * n > _BUDGET_S:
+                        n_rows = int(min(n, max(500, _BUDGET_S / (per_element[key] * n))))
+                    Xr = X[:n_rows]
+                    Y = None if n_rows == n else X
+
+                    def sk_fn():
+                        return sk_pairwise_kernels(Xr, Y, metric=metric, gamma=gamma)
+
+                    def our_fn():
+                        return pairwise_kernels(Xr, Y, metric, gamma=gamma)
+
+                    t_sk = _time(sk_fn, n)
+                    gc.collect()
+                    t_our = _time(our_fn, n)
+                    gc.collect()
+                    per_element[key] = t_sk / (n_rows * n)
+                    row = {
+                        "metric": metric,
+                        "dtype": np.dtype(dtype).name,
+                        "n": n,
+                        "d": d,
+                        "rows_timed": n_rows,
+                        "sklearn_s": t_sk,
+                        "skadapt_s": t_our,
+                        "ratio": t_sk / t_our,
+                        "target": 1.5 if dtype == np.float32 else 1.0,
+                    }
+                    rows.append(row)
+                    print(" | ".join(map(str, _fmt_full(row))), flush=True)
+    return rows
+
+
+def _fmt_full(r):
+    rows = "all" if r["rows_timed"] == r["n"] else f"{r['rows_timed']}"
+    ok = "yes" if r["ratio"] >= r["target"] else "**no**"
+    return [
+        r["metric"],
+        r["dtype"],
+        r["n"],
+        r["d"],
+        rows,
+        f"{r['sklearn_s']:.3f}",
+        f"{r['skadapt_s']:.3f}",
+        f"{r['ratio']:.2f}",
+        f">= {r['target']:.1f}: {ok}",
+    ]
+
+
+def _sklearn_chunked(X, Y, metric, gamma, reduce):
+    """scikit-learn's best chunked equivalent: row blocks within its working memory."""
+    # the rule of scikit-learn's pairwise_distances_chunked: rows per block
+    # such that one block of the matrix fits in working_memory (MiB)
+    chunk = int(get_config()["working_memory"] * 2**20 // (8 * Y.shape[0]))
+    chunk = min(max(chunk, 1), X.shape[0])
+    parts = [
+        reduce(sk_pairwise_kernels(X[sl], Y, metric=metric, gamma=gamma))
+        for sl in gen_batches(X.shape[0], chunk)
+    ]
+    return np.concatenate(parts)
+
+
+def _reductions(cfg):
+    rows = []
+    for n in cfg["red_ns"]:
+        for d in cfg["red_ds"]:
+            X = _data(n, d, np.float64, seed=1)
+            Y = _data(n, d, np.float64, seed=2) + 0.25
+            v = np.random.default_rng(3).normal(size=n)
+            gamma = 1.0 / d
+            for metric in _METRICS:
+                cases = {
+                    "kernel_mean": (
+                        lambda: kernel_mean(X, Y, metric, gamma=gamma),
+                        lambda: _sklearn_chunked(X, Y, metric, gamma, lambda K: K.mean(axis=1)),
+                    ),
+                    "kernel_matvec": (
+                        lambda: kernel_matvec(X, Y, v, metric, gamma=gamma),
+                        lambda: _sklearn_chunked(X, Y, metric, gamma, lambda K: K @ v),
+                    ),
+                }
+                for func, (our_fn, sk_fn) in cases.items():
+                    gc.collect()
+                    start = time.perf_counter()
+                    sk_res, sk_mem = peak_memory_mb(sk_fn)
+                    t_sk = time.perf_counter() - start
+                    gc.collect()
+                    start = time.perf_counter()
+                    our_res, our_mem = peak_memory_mb(our_fn)
+                    t_our = time.perf_counter() - start
+                    err = float(np.max(np.abs(our_res - sk_res)) / max(1e-300, np.max(np.abs(sk_res))))
+                    row = {
+                        "function": func,
+                        "metric": metric,
+                        "n": n,
+                        "d": d,
+                        "sklearn_s": t_sk,
+                        "skadapt_s": t_our,
+                        "ratio": t_sk / t_our,
+                        "sklearn_extra_mb": sk_mem,
+                        "skadapt_extra_mb": our_mem,
+                        "max_rel_diff": err,
+                    }
+                    rows.append(row)
+                    print(" | ".join(map(str, _fmt_red(row))), flush=True)
+    return rows
+
+
+def _fmt_red(r):
+    ok = "yes" if r["ratio"] >= 1.5 and r["skadapt_extra_mb"] <= 200 else "**no**"
+    return [
+        r["function"],
+        r["metric"],
+        r["n"],
+        r["d"],
+        f"{r['sklearn_s']:.2f}",
+        f"{r['skadapt_s']:.2f}",
+        f"{r['ratio']:.2f}",
+        f"{r['sklearn_extra_mb']:.0f}",
+        f"{r['skadapt_extra_mb']:.0f}",
+        f"{r['max_rel_diff']:.1e}",
+        ok,
+    ]
+
+
+def run(mode="quick"):
+    """Run the kernel benchmark in ``mode`` ("quick" or "full") and write the results."""
+    import numba
+
+    cfg = _MODES[mode]
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    _warm_up()
+    full = _full_matrices(cfg)
+    red = _reductions(cfg)
+    load_after = os.getloadavg()
+    elapsed = time.perf_counter() - start
+    md = [
+        f"# Kernel engine vs scikit-learn ({mode} mode)",
+        "",
+        f"{os.cpu_count()} cores, numba threads {numba.get_num_threads()}; load average "
+        f"(1 min) {load_before[0]:.1f} at start, {load_after[0]:.1f} at end (other jobs share "
+        f"the cores: compare the side-by-side ratios, not the seconds). Total {elapsed:.0f} s.",
+        "",
+        "## Full matrices K(X, X): median wall-clock seconds, ratio = sklearn / skadapt",
+        "",
+        "`rows timed` < n: both were timed on the same first rows, K(X[:rows], X), because the "
+        f"full scikit-learn run was predicted to take more than {_BUDGET_S:.0f} s. "
+        "n = 20000 is timed once, smaller n as the median of 3 runs.",
+        "",
+        markdown_table(
+            ["metric", "dtype", "n", "d", "rows timed", "sklearn s", "skadapt s", "ratio", "target"],
+            [_fmt_full(r) for r in full],
+        ),
+        "",
+        "## Reductions without the matrix (float64), one run each",
+        "",
+        "scikit-learn: `pairwise_kernels` on row blocks of its `working_memory` "
+        "(the rule of `pairwise_distances_chunked`), each block reduced at once. Memory is the peak extra resident "
+        "set. Target: ratio >= 1.5 with <= 200 MB extra.",
+        "",
+        markdown_table(
+            [
+                "function",
+                "metric",
+                "n",
+                "d",
+                "sklearn s",
+                "skadapt s",
+                "ratio",
+                "sklearn MB",
+                "skadapt MB",
+                "max rel diff",
+                "target met",
+            ],
+            [_fmt_red(r) for r in red],
+        ),
+    ]
+    write_result(
+        NAME,
+        {
+            "mode": mode,
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+            "elapsed_s": elapsed,
+            "numba_threads": numba.get_num_threads(),
+            "full_matrices": full,
+            "reductions": red,
+        },
+        "\n".join(md),
+    )
+    return full, red
