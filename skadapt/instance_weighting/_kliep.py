@@ -30,6 +30,7 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.optimize import nnls
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseWeighter
@@ -134,7 +135,10 @@ def _kliep_fit(A, b, tol, max_iter, name):
             f"{name}: some basis function is zero on every source row (the kernel "
             "width is too small for the data); use a smaller `gamma`."
         )
-    return kliep_solve(A, b, tol=tol, max_iter=max_iter)
+    # the solver works on n_centers x n_centers matrices: threaded BLAS only
+    # adds synchronisation there (and stalls badly on a busy machine)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return kliep_solve(A, b, tol=tol, max_iter=max_iter)
 
 
 class KLIEP(_DensityRatioMixin, BaseWeighter):

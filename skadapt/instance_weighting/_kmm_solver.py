@@ -52,6 +52,29 @@ class DenseQuadratic:
     def block(self, rows):
         return self.K[np.ix_(rows, rows)]
 
+    def cross_sum(self, rows, cols):
+        """``K[rows][:, cols].sum(axis=1)``."""
+        return self.K[np.ix_(rows, cols)].sum(axis=1)
+
+    def solve_face(self, F, rhs, x0, target):
+        """Solve ``K_FF x = rhs - nu 1`` (with ``sum(x) = target`` when given).
+
+        A Cholesky factorisation (with a jitter of 1e-13 of the mean
+        diagonal); None when it fails.
+        """
+        KFF = self.block(F)
+        jitter = 1e-13 * max(float(np.trace(KFF)) / F.shape[0], 1e-300)
+        KFF[np.diag_indices_from(KFF)] += jitter
+        try:
+            cho = sla.cho_factor(KFF, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            return None
+        x = sla.cho_solve(cho, rhs, check_finite=False)
+        if target is not None:
+            u = sla.cho_solve(cho, np.ones(F.shape[0]), check_finite=False)
+            x = x - ((x.sum() - target) / u.sum()) * u
+        return x
+
     def factor(self, rtol=1e-12):
         """``Phi`` with ``K = Phi Phi^T`` up to ``rtol``: a pivoted Cholesky factor."""
         n = self.n
@@ -78,47 +101,48 @@ class FactorQuadratic:
     def matvec(self, v):
         return self.Phi @ (self.Phi.T @ v)
 
-    def block(self, rows):  # pragma: no cover - polishing is off for factors
-        P = self.Phi[rows]
-        return P @ P.T
-
     def factor(self, rtol=None):
         return self.Phi
 
 
-def project_box_band(z, B, lo, hi):
+def project_box_band(z, B, lo, hi, lam0=0.0):
     """Exact Euclidean projection of ``z`` onto ``{0 <= x <= B, lo <= sum(x) <= hi}``.
 
     Returns ``(x, lam)`` with ``x = clip(z - lam, 0, B)``: ``lam > 0`` when the
     upper side of the band is active, ``lam < 0`` for the lower side, 0 when
-    the band is inactive.  Requires ``n B >= lo`` and ``hi >= 0``.
+    the band is inactive.  ``lam`` solves the piecewise-linear, non-increasing
+    equation ``sum(clip(z - lam, 0, B)) = side`` by safeguarded Newton steps
+    (exact once the step lands on the right linear piece) inside a bisection
+    bracket, started from ``lam0`` (the previous shift, in an iterative
+    solver).  Requires ``n B >= lo`` and ``hi >= 0``.
     """
     x = np.clip(z, 0.0, B)
     s = x.sum()
     if lo <= s <= hi:
         return x, 0.0
     target = hi if s > hi else lo
-    bp = np.sort(np.concatenate([z, z - B]))
-
-    def total(lam):
-        return np.clip(z - lam, 0.0, B).sum()
-
-    # total() is non-increasing in lam; find bp[k] <= lam <= bp[k + 1]
-    lo_i, hi_i = 0, bp.shape[0] - 1
-    if total(bp[lo_i]) < target:  # all at B already below target (infeasible)
-        return np.full_like(z, B), float(bp[0] - B)
-    if total(bp[hi_i]) > target:  # everything is 0 beyond the last breakpoint
-        return np.zeros_like(z), float(bp[-1])
-    while hi_i - lo_i > 1:
-        mid = (lo_i + hi_i) // 2
-        if total(bp[mid]) >= target:
-            lo_i = mid
+    a, b = float(z.min()) - B, float(z.max())  # total(a) = n B >= target >= 0 = total(b)
+    lam = min(max(float(lam0), a), b)
+    if (lam > 0) != (target == hi) or lam == 0.0:
+        lam = 0.0
+    tol = 1e-14 * max(abs(target), 1.0)
+    for _ in range(200):
+        x = np.clip(z - lam, 0.0, B)
+        val = x.sum()
+        if abs(val - target) <= tol:
+            break
+        if val > target:
+            a = lam
         else:
-            hi_i = mid
-    a, b = bp[lo_i], bp[hi_i]
-    sa, sb = total(a), total(b)
-    lam = a if sa == sb else a + (sa - target) * (b - a) / (sa - sb)
-    return np.clip(z - lam, 0.0, B), float(lam)
+            b = lam
+        count = np.count_nonzero((x > 0) & (x < B))
+        new = lam + (val - target) / count if count else 0.5 * (a + b)
+        if not a < new < b:
+            new = 0.5 * (a + b)
+        if new == lam or b - a <= 1e-15 * max(abs(a), abs(b), 1.0):
+            break
+        lam = new
+    return x, float(lam)
 
 
 def lmo_value(g, B, lo, hi):
@@ -164,8 +188,8 @@ def _face_solve(Q, kappa, beta, lower, upper, band, B):
     """Minimiser of ``f`` on the affine hull of a face (Newton step on the free set).
 
     ``lower``/``upper`` fix variables at 0/``B``; ``band`` is None or the value
-    the sum is held at.  Returns ``(x_F, F)`` or None when ``K_FF`` cannot be
-    factorised.
+    the sum is held at.  Returns ``(x_F, F)`` or None when the face system
+    cannot be solved.
     """
     F = np.flatnonzero(~(lower | upper))
     U = np.flatnonzero(upper)
@@ -173,19 +197,11 @@ def _face_solve(Q, kappa, beta, lower, upper, band, B):
         return np.zeros(0), F
     rhs = kappa[F].copy()
     if U.shape[0]:
-        rhs -= B * Q.K[np.ix_(F, U)].sum(axis=1)
-    KFF = Q.block(F)
-    jitter = 1e-13 * max(float(np.trace(KFF)) / F.shape[0], 1e-300)
-    KFF[np.diag_indices_from(KFF)] += jitter
-    try:
-        cho = sla.cho_factor(KFF, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
+        rhs -= B * Q.cross_sum(F, U)
+    target = None if band is None else band - B * U.shape[0]
+    x = Q.solve_face(F, rhs, beta[F], target)
+    if x is None:
         return None
-    x = sla.cho_solve(cho, rhs, check_finite=False)
-    if band is not None:
-        target = band - B * U.shape[0]
-        u = sla.cho_solve(cho, np.ones(F.shape[0]), check_finite=False)
-        x = x - ((x.sum() - target) / u.sum()) * u
     return x, F
 
 
@@ -277,7 +293,9 @@ def solve_box_band_qp(
     max_iter : int
         Maximum number of accelerated-gradient iterations.
     polish : bool
-        Try Newton steps on stable faces (dense ``K`` only).
+        Try active-set Newton steps on stable faces (dense ``K`` only: with a
+        factor the faces are larger than its rank and the Newton systems
+        singular, so the accelerated iterations run alone).
     verbose : int
         Print the gap every 100 iterations when positive.
     x0 : ndarray or None
@@ -311,7 +329,7 @@ def solve_box_band_qp(
         gy = Ky - kappa
         fy = 0.5 * float(y @ Ky) - float(kappa @ y)
         while True:
-            new, lam = project_box_band(y - gy / L, B, lo, hi)
+            new, lam = project_box_band(y - gy / L, B, lo, hi, lam0=lam)
             Kn = Q.matvec(new)
             fn = 0.5 * float(new @ Kn) - float(kappa @ new)
             diff = new - y

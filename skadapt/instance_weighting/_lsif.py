@@ -24,6 +24,7 @@ from numbers import Real
 import numpy as np
 import scipy.linalg as sla
 from sklearn.utils._param_validation import Interval
+from threadpoolctl import threadpool_limits
 
 from ..base import BaseWeighter
 from ._base import (
@@ -160,7 +161,9 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
             for g, gamma in enumerate(grid):
                 Phi_s = basis(X_source, centers, self.kernel, gamma)
                 Phi_t = basis(X_target, centers, self.kernel, gamma)
-                loo[g] = lsif_loo_scores(Phi_s, Phi_t, lambdas, alpha, pair_s, pair_t)
+                # n_centers-sized linear algebra: single-threaded BLAS is fastest
+                with threadpool_limits(limits=1, user_api="blas"):
+                    loo[g] = lsif_loo_scores(Phi_s, Phi_t, lambdas, alpha, pair_s, pair_t)
             score = -loo.ravel()
             score = np.where(np.isfinite(score), score, -np.inf)
             order = np.argsort(-score, kind="stable")
