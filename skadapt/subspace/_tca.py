@@ -21,7 +21,8 @@ the problem:
   Nystrom features for landmarks), every solution with a non-zero
   eigenvalue lies in the range of ``Phi``, and the problem becomes an
   ``r x r`` symmetric-definite one built from ``G = Phi^T Phi``,
-  ``Phi^T 1`` and ``Phi^T e`` only.
+  ``Phi^T 1`` and ``Phi^T e`` only (through a Cholesky factor of ``G``, or
+  its eigendecomposition when ``G`` is singular or ill-conditioned).
 * **landmark solver** (:func:`_fit_landmarks`): ``Phi = K(X, Z) K(Z, Z)^{-1/2}``
   for ``m`` landmark rows ``Z``; ``K(X, Z)`` is streamed in row blocks, so
   memory is ``O(block * m + m^2)`` and never ``O(n^2)``.
