@@ -38,6 +38,7 @@ as scikit-learn does).
 The numba functions are imported and compiled at first use, never at import.
 """
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -207,21 +208,25 @@ class _Engine:
     def for_each_tile(self, func, n_jobs, consume, *, upper=False):
         """Call ``consume(i0, i1, j0, j1, tile)`` on every tile, row blocks in parallel.
 
-        Each row block is handled by one worker, which visits its column
-        tiles in increasing order; ``consume`` may write rows ``i0:i1`` of an
-        output without locking.  With ``upper=True`` (only for ``Y is X``)
+        Each row block is handled by one worker (the next free one), which
+        visits its column tiles in increasing order; ``consume`` may write
+        rows ``i0:i1`` of an output without locking.  With ``upper=True`` (only for ``Y is X``)
         the tiles are square and only those with ``j0 >= i0`` are visited.
         """
         n_threads = self.threads(func, n_jobs)
         if upper:
             self._set_tiles(_BLOCK_SYM, _BLOCK_SYM)
         self.prepare()
-        row_starts = range(0, self.n, self.rows)
+        n_blocks = -(-self.n // self.rows)
         buf_size = min(self.rows, self.n) * min(self.cols, self.m)
+        next_block = itertools.count()  # shared by the workers (atomic under the GIL)
 
-        def work(starts):
+        def work():
             buf = np.empty(buf_size, dtype=self.dtype)
-            for i0 in starts:
+            for b in next_block:
+                if b >= n_blocks:
+                    return
+                i0 = b * self.rows
                 i1 = min(i0 + self.rows, self.n)
                 for j0 in self.col_starts:
                     if upper and j0 < i0:
@@ -230,13 +235,12 @@ class _Engine:
                     consume(i0, i1, j0, j0 + tile.shape[1], tile)
 
         with single_threaded_blas():
-            if n_threads == 1 or len(row_starts) == 1:
-                work(row_starts)
+            if n_threads == 1 or n_blocks == 1:
+                work()
                 return
-            # a static round-robin share of the row blocks per worker
-            shares = [row_starts[k::n_threads] for k in range(n_threads)]
+            # dynamic schedule: a worker slowed down by other jobs takes fewer blocks
             with ThreadPoolExecutor(n_threads) as pool:
-                for future in [pool.submit(work, share) for share in shares]:
+                for future in [pool.submit(work) for _ in range(n_threads)]:
                     future.result()
 
 
