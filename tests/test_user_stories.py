@@ -7,15 +7,18 @@ problem importance-weighted validation chooses another KMM ``gamma`` than
 plain accuracy on held-out source rows -- and a better one for the target.
 
 The shifted problem (``_shifted_problem``): six standard-normal features;
-the label is ``x1 > g(x0)`` with ``g = 0`` for ``x0 < 0.5`` and a steep line
-``-3 (x0 - 0.5)`` beyond, so a linear model fitted on the whole source
-follows the flat part, while the target rows sit where the boundary is
-steep (``x0 ~ N(1, 0.6)``, ``x1 ~ N(-1, 0.8)``).  After standardisation,
-``gamma = 10`` is so narrow in six dimensions that KMM sees no overlap and
-returns near-uniform weights (the unweighted model, which plain source
-accuracy prefers), while ``gamma = 0.1`` or ``1`` weights the source rows
-near the target (which IWCV prefers, and which is better on the target).
-Checked on seeds 0..9 while writing the test; seed 0 is asserted.
+the label is ``x1 > 0`` where ``x0 < 0.5`` and ``x1 <= 0`` beyond, so a
+linear model fitted on the whole source follows the majority part
+(``x0 < 0.5``), while the target rows sit in the other part
+(``x0 ~ N(1.2, 0.5)``, the other features as in the source).  After
+standardisation, ``gamma = 10`` is so narrow in six dimensions that KMM sees
+no overlap and returns near-uniform weights (the unweighted model, which
+plain source accuracy prefers, and which is wrong on most target rows),
+while ``gamma = 0.1`` or ``1`` weights the source rows near the target
+(which IWCV prefers, and which is right on most target rows).  Checked on
+seeds 0..6 while writing the test (plain accuracy chose ``gamma = 10`` and
+IWCV 0.1 or 1 on every seed; target accuracy about 0.75-0.85 against
+0.15-0.35); seed 0 is asserted.
 """
 
 import numpy as np
@@ -35,13 +38,12 @@ def _shifted_problem(seed=0, n_source=200, n_target=150, n_features=6):
     rng = np.random.RandomState(seed)
 
     def label(X):
-        boundary = np.where(X[:, 0] < 0.5, 0.0, -3.0 * (X[:, 0] - 0.5))
-        return (X[:, 1] > boundary).astype(int)
+        # x1 > 0 where x0 < 0.5, and the other way round beyond
+        return ((X[:, 1] > 0) == (X[:, 0] < 0.5)).astype(int)
 
     def target_rows(n):
         Xt = rng.normal(0.0, 1.0, size=(n, n_features))
-        Xt[:, 0] = rng.normal(1.0, 0.6, size=n)
-        Xt[:, 1] = rng.normal(-1.0, 0.8, size=n)
+        Xt[:, 0] = rng.normal(1.2, 0.5, size=n)
         return Xt
 
     Xs = rng.normal(0.0, 1.0, size=(n_source, n_features))
@@ -141,4 +143,4 @@ def test_iwcv_chooses_another_gamma_than_source_accuracy(story_without_routing):
     # and the IWCV choice is the better one on the target
     iwcv_accuracy = np.mean(iwcv_search.predict(Xt_new) == yt_new)
     plain_accuracy = np.mean(plain_search.predict(Xt_new) == yt_new)
-    assert iwcv_accuracy > plain_accuracy + 0.05
+    assert iwcv_accuracy > plain_accuracy + 0.3
