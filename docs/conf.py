@@ -205,6 +205,34 @@ def _generate_pages(app):
     )
 
 
+def _prune_stale_gallery(app):
+    """Remove generated gallery pages whose example is gone (local rebuilds only).
+
+    sphinx-gallery keeps ``auto_examples/`` between builds; the page of an
+    example that was renamed or deleted (or of a family folder that lost its
+    README.rst) would stay behind as an orphan document, a warning.  A fresh
+    checkout has no ``auto_examples/`` and is not affected.
+    """
+    import shutil
+
+    out = DOCS / "auto_examples"
+    if not out.is_dir():
+        return
+    for family in out.iterdir():
+        if not family.is_dir() or family.name == "images":
+            continue
+        if family.name not in GALLERY_FAMILIES:
+            shutil.rmtree(family)
+            continue
+        source = DOCS / "examples" / family.name
+        for page in family.glob("*.rst"):
+            if page.name in ("index.rst", "sg_execution_times.rst"):
+                continue
+            if not (source / f"{page.stem}.py").is_file():
+                for stale in family.glob(f"{page.stem}.*"):
+                    stale.unlink()
+
+
 _REQUEST_METHOD = re.compile(r"^set_\w+_request$")
 
 
@@ -309,6 +337,8 @@ def _tolerate_docstring_markup(app, what, name, obj, options, lines):
 
 
 def setup(app):
+    # before sphinx-gallery writes the gallery (priority 500)
+    app.connect("builder-inited", _prune_stale_gallery, priority=400)
     app.connect("autodoc-process-docstring", _tolerate_docstring_markup, priority=300)
     app.connect("autodoc-process-docstring", _quote_shape_attributes, priority=400)
     app.connect("builder-inited", _generate_pages)
