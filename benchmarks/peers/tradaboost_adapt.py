@@ -1,0 +1,70 @@
+"""adapt's TrAdaBoost on one transfer task (run in the peers' venv by run_peer).
+
+Inputs (npz): sparse CSR matrices passed as components ``<name>_data``,
+``<name>_indices``, ``<name>_indptr``, ``<name>_shape`` for ``Xs`` (labeled
+source rows), ``Xt`` (labeled target rows) and ``X_test``; labels ``ys``,
+``yt``.  Params (JSON): ``C`` and ``class_weight`` of the LinearSVC base
+learner, ``n_estimators``, ``seed``, ``repeats`` (timed fits; the median is
+reported).  Output: predictions on X_test, median seconds of fit, peak extra
+resident memory (MB) during the fits, the estimator errors of the last fit.
+"""
+
+import importlib.util
+import warnings
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+# "_io" is also the name of a built-in module, which wins over sys.path: load the
+# shared helpers of benchmarks/peers/_io.py by file path.
+_spec = importlib.util.spec_from_file_location("peers_io", Path(__file__).with_name("_io.py"))
+_peers_io = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_peers_io)
+load, save, timed = _peers_io.load, _peers_io.save, _peers_io.timed
+
+warnings.filterwarnings("ignore")
+
+
+def _csr(arrays, name):
+    return sp.csr_matrix(
+        (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]),
+        shape=tuple(arrays[f"{name}_shape"]),
+    )
+
+
+def main():
+    arrays, params = load()
+    from adapt.instance_based import TrAdaBoost
+    from sklearn.svm import LinearSVC
+
+    Xs, Xt, X_test = _csr(arrays, "Xs"), _csr(arrays, "Xt"), _csr(arrays, "X_test")
+    ys, yt = arrays["ys"], arrays["yt"]
+
+    def fit():
+        base = LinearSVC(
+            C=params["C"], class_weight=params.get("class_weight"), random_state=params["seed"]
+        )
+        model = TrAdaBoost(
+            base,
+            Xt=Xt,
+            yt=yt,
+            n_estimators=params["n_estimators"],
+            verbose=0,
+            random_state=params["seed"],
+        )
+        return model.fit(Xs, ys)
+
+    model, seconds, peak_mb = timed(fit, repeats=params.get("repeats", 1))
+    save(
+        {
+            "y_pred": model.predict(X_test),
+            "seconds": seconds,
+            "peak_mb": peak_mb,
+            "estimator_errors": np.asarray(model.estimator_errors_, dtype=float),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,638 @@
+"""TrAdaBoost.R2 and two-stage TrAdaBoost.R2 (Pardoe & Stone, ICML 2010).
+
+Both follow AdaBoost.R2 (Drucker, ICML 1997) for the per-row error: the
+absolute residual divided by the largest residual of the round, passed
+through the ``loss`` ("linear", "square", "exponential").  Layout:
+
+* private helpers: ``_adjusted_errors`` (per-row errors in [0, 1]),
+  ``_weighted_median`` (the ensemble's prediction), ``_solve_source_beta``
+  (the two-stage method's search for the source factor) and
+  ``_adaboost_r2_frozen`` (AdaBoost.R2 whose source weights stay fixed:
+  the first stage of the two-stage method);
+* :class:`TrAdaBoostR2` and :class:`TwoStageTrAdaBoostR2`.
+
+The boosting helpers shared with the classifier (seeding, one weighted fit,
+weight normalisation, the domain split) live in
+:mod:`skadapt.ensemble._tradaboost`.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.optimize import brentq
+from sklearn.base import MetaEstimatorMixin, RegressorMixin
+from sklearn.model_selection import KFold
+from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..base import BaseDAEstimator
+from ._tradaboost import (
+    _ERROR_FLOOR,
+    _RequiresLabels,
+    _Rounds,
+    _check_base,
+    _fit_round,
+    _normalize_weights,
+    _predict_all,
+    _source_beta,
+    _take_rows,
+    _training_rows,
+    _vote_start,
+)
+
+__all__ = ["TrAdaBoostR2", "TwoStageTrAdaBoostR2"]
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _adjusted_errors(y_true, y_pred, loss):
+    """AdaBoost.R2 errors: residual / largest residual, through ``loss``."""
+    residual = np.abs(np.asarray(y_pred, dtype=np.float64).ravel() - y_true)
+    largest = residual.max()
+    if largest <= 0:
+        return np.zeros_like(residual)
+    e = residual / largest
+    if loss == "square":
+        return e * e
+    if loss == "exponential":
+        return 1.0 - np.exp(-e)
+    return e
+
+
+def _weighted_median(predictions, weights):
+    """Per-row weighted median of ``predictions`` (n_rounds, n_samples)."""
+    predictions = np.asarray(predictions, dtype=np.float64)
+    order = np.argsort(predictions, axis=0, kind="stable")
+    cum = np.cumsum(weights[order], axis=0)
+    # First sorted round whose cumulative weight reaches half of the total.
+    pick = np.argmax(cum >= 0.5 * cum[-1], axis=0)
+    cols = np.arange(predictions.shape[1])
+    return predictions[order[pick, cols], cols]
+
+
+def _solve_source_beta(w_source, e_source, wanted):
+    """beta in [0, 1] with ``sum(w_source * beta ** e_source) == wanted``.
+
+    The left side increases with beta; rows with ``e == 0`` keep their weight
+    whatever beta, so the smallest reachable sum is their total (then beta = 0).
+    """
+    current = w_source.sum()
+    if wanted >= current:
+        return 1.0
+    floor = w_source[e_source <= 0].sum()
+    if wanted <= floor:
+        return 0.0
+    moving = e_source > 0
+    w_m, e_m = w_source[moving], e_source[moving]
+
+    def gap(log_beta):
+        return floor + np.dot(w_m, np.exp(log_beta * e_m)) - wanted
+
+    low = -1.0
+    while gap(low) > 0 and low > -1e6:
+        low *= 2.0
+    if gap(low) > 0:
+        return 0.0
+    return math.exp(brentq(gap, low, 0.0, xtol=1e-12, rtol=1e-10))
+
+
+def _r2_alpha(eps, learning_rate):
+    """Vote weight ``learning_rate * log(1 / beta_t)``, ``beta_t = eps / (1 - eps)``."""
+    eps_c = min(max(eps, _ERROR_FLOOR), 0.5 - _ERROR_FLOOR)
+    return learning_rate * math.log((1.0 - eps_c) / eps_c)
+
+
+def _adaboost_r2_frozen(
+    base, X, y, w, is_target, *, n_estimators, learning_rate, loss, weighting, random_state
+):
+    """AdaBoost.R2 in which the source weights never change (Pardoe & Stone's R2').
+
+    The error of a round is Drucker's ``sum_i p_i e_i`` over all rows; target
+    rows are multiplied by ``beta_t ** (1 - e_i)`` and then rescaled so that
+    their total stays what it was.  Stops (keeping the round only if it is
+    the first) when that error reaches 1/2.  Returns ``(estimators, weights)``.
+    """
+    w = w.copy()
+    target_mass = w[is_target].sum()
+    estimators, alphas = [], []
+    for t in range(n_estimators):
+        est = _fit_round(base, X, y, w, weighting, random_state)
+        e = _adjusted_errors(y, est.predict(X), loss)
+        eps = float(np.dot(w, e))
+        if eps >= 0.5:
+            if t == 0:
+                estimators, alphas = [est], [1.0]
+            break
+        alpha = _r2_alpha(eps, learning_rate)
+        estimators.append(est)
+        alphas.append(alpha)
+        if eps <= 0 or target_mass <= 0 or t == n_estimators - 1:
+            break
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            w_t = w[is_target] * np.exp(-alpha * (1.0 - e[is_target]))
+            total = w_t.sum()
+        if not np.isfinite(total) or total <= 0:
+            break
+        w[is_target] = w_t * (target_mass / total)
+    return estimators, np.asarray(alphas, dtype=np.float64)
+
+
+class _R2Base(_RequiresLabels, RegressorMixin, MetaEstimatorMixin, BaseDAEstimator):
+    """Shared parts of the two regression estimators (private)."""
+
+    _task = "regression"
+
+    def _base(self):
+        if self.estimator is None:
+            return DecisionTreeRegressor(max_depth=3)
+        return self.estimator
+
+    def _accepts_sparse(self):
+        # Sparse X is kept sparse end to end and handed to the base learner,
+        # which raises its own error if it cannot take it.
+        return True
+
+    def _prepare(self, X, y, split):
+        base = self._base()
+        _check_base(self, base, self.weighting)
+        source, target = _training_rows(self, split)
+        rows = np.concatenate([source, target])
+        is_target = np.zeros(rows.shape[0], dtype=bool)
+        is_target[source.shape[0] :] = True
+        y_train = np.asarray(y[rows], dtype=np.float64)
+        return base, rows, _take_rows(X, rows), y_train, is_target
+
+    def _median(self, X, estimators, weights):
+        preds = _predict_all(estimators, X)
+        preds = [np.asarray(p, dtype=np.float64).ravel() for p in preds]
+        return _weighted_median(np.vstack(preds), weights)
+
+
+
+_COMMON_CONSTRAINTS = {
+    "estimator": [HasMethods(["fit", "predict"]), None],
+    "n_estimators": [Interval(Integral, 1, None, closed="left")],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "loss": [StrOptions({"linear", "square", "exponential"})],
+    "weighting": [StrOptions({"sample_weight", "resample"})],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
+
+
+# ----------------------------------------------------------------- TrAdaBoost.R2
+
+
+class TrAdaBoostR2(_R2Base):
+    """TrAdaBoost.R2: TrAdaBoost for regression (Pardoe & Stone, ICML 2010).
+
+    A base regressor is fitted ``n_estimators`` times on the labeled source
+    rows and the labeled target rows.  Each row's error is its residual
+    divided by the round's largest residual (AdaBoost.R2).  Source rows lose
+    weight in proportion to their error, target rows gain weight as in
+    AdaBoost; the prediction is the weighted median of the rounds of the
+    second half.
+
+    Parameters
+    ----------
+    estimator : object, default=None
+        The base regressor, cloned for each round; its ``fit`` must take
+        ``sample_weight`` unless ``weighting="resample"``.  ``None`` means
+        ``DecisionTreeRegressor(max_depth=3)``.
+    n_estimators : int, default=50
+        Number of boosting rounds ``N``.
+    learning_rate : float, default=1.0
+        Shrinks the updates: round ``t`` has weight
+        ``learning_rate * log(1 / beta_t)``, and the updates use
+        ``beta ** learning_rate`` and ``beta_t ** -learning_rate``.
+    loss : {"linear", "square", "exponential"}, default="linear"
+        How the scaled residual ``r`` in [0, 1] becomes the row's error:
+        ``r``, ``r ** 2`` or ``1 - exp(-r)`` (Drucker, 1997).
+    vote : {"second_half", "all"}, default="second_half"
+        Rounds used in the weighted median: ``ceil(N/2) .. N`` as in the
+        paper, or all of them.
+    weighting : {"sample_weight", "resample"}, default="sample_weight"
+        Pass the weights as ``sample_weight`` (an error if the base regressor
+        has none), or fit each round on a weighted bootstrap of the rows.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the base regressor of each round and the resampling.
+    verbose : int, default=0
+        If positive, prints one line per round.
+
+    Attributes
+    ----------
+    estimators_ : list of estimators
+        The fitted base regressors, one per round (when a round predicts every
+        row exactly, it stands for the remaining rounds).
+    estimator_weights_ : ndarray of shape (n_rounds,)
+        Weight of each round in the median, ``learning_rate * log(1 / beta_t)``.
+    estimator_errors_ : ndarray of shape (n_rounds,)
+        Weighted mean error ``eps_t`` of each round on the labeled target rows.
+    source_weight_mass_ : ndarray of shape (n_rounds,)
+        Share of the weight on the source rows when each round was fitted.
+    beta_ : float
+        The source factor ``1 / (1 + sqrt(2 ln n_source / N))``.
+    sample_weight_ : ndarray of shape (n_samples,)
+        Final distribution over the training rows (0 for unlabeled rows).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    TwoStageTrAdaBoostR2 : The two-stage version, usually more accurate.
+    TrAdaBoostClassifier : The classification algorithm it extends.
+
+    Notes
+    -----
+    Round ``t`` fits ``h_t`` under the weights ``w``, computes ``e_i`` (the
+    residual over the largest residual of the round, through ``loss``) and
+    ``eps_t = sum_T w_i e_i / sum_T w_i`` over the labeled target rows, then
+    multiplies source rows by ``beta ** e_i`` and target rows by
+    ``beta_t ** -e_i`` with ``beta_t = eps_t / (1 - eps_t)`` and
+    ``beta = 1 / (1 + sqrt(2 ln n / N))``.  ``eps_t`` is clipped to
+    ``[1e-10, 1/2 - 1e-10]``: a round that is exact on the target gets a
+    large finite weight; a round with ``eps_t >= 1/2`` gets a weight near 0
+    and leaves the target weights unchanged, while the source rows keep
+    being down-weighted (the paper only requires ``eps_t < 1/2``).
+
+    References
+    ----------
+    .. [1] D. Pardoe and P. Stone, "Boosting for regression transfer",
+       ICML 2010.
+    .. [2] H. Drucker, "Improving regressors using boosting techniques",
+       ICML 1997.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skadapt import TrAdaBoostR2
+    >>> rng = np.random.RandomState(0)
+    >>> Xs = rng.uniform(-1, 1, size=(200, 1)); ys = np.sin(3 * Xs[:, 0])
+    >>> Xt = rng.uniform(-1, 1, size=(30, 1)); yt = np.sin(3 * Xt[:, 0]) + 0.5 * Xt[:, 0]
+    >>> X = np.vstack([Xs, Xt]); y = np.r_[ys, yt]
+    >>> sample_domain = np.r_[np.ones(200, int), -np.ones(30, int)]
+    >>> reg = TrAdaBoostR2(n_estimators=10, random_state=0)
+    >>> reg = reg.fit(X, y, sample_domain=sample_domain)
+    >>> reg.predict(Xt[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        **_COMMON_CONSTRAINTS,
+        "vote": [StrOptions({"second_half", "all"})],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        n_estimators=50,
+        learning_rate=1.0,
+        loss="linear",
+        vote="second_half",
+        weighting="sample_weight",
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.vote = vote
+        self.weighting = weighting
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _fit(self, X, y, split, random_state):
+        base, rows, X_train, y_train, is_target = self._prepare(X, y, split)
+        n_source = int((~is_target).sum())
+        self.beta_ = _source_beta(n_source, self.n_estimators)
+        log_beta_src = self.learning_rate * math.log(self.beta_)
+
+        w = np.full(rows.shape[0], 1.0 / rows.shape[0])
+        rounds = _Rounds(self)
+        for t in range(self.n_estimators):
+            est = _fit_round(base, X_train, y_train, w, self.weighting, random_state)
+            e = _adjusted_errors(y_train, est.predict(X_train), self.loss)
+            target_mass = w[is_target].sum()
+            eps = float(np.dot(w[is_target], e[is_target]) / target_mass)
+            alpha = _r2_alpha(eps, self.learning_rate)
+            rounds.add(est, alpha, eps, 1.0 - target_mass if n_source else 0.0)
+            if not e.any():
+                rounds.repeat_last()
+                break
+            if t == self.n_estimators - 1:
+                break
+            w = w.copy()
+            with np.errstate(over="ignore", invalid="ignore"):
+                w[is_target] *= np.exp(alpha * e[is_target])
+                w[~is_target] *= np.exp(log_beta_src * e[~is_target])
+            w = _normalize_weights(self, w)
+            if w is None:
+                break
+        rounds.finish(w, rows, X.shape[0])
+        return self
+
+    def predict(self, X):
+        """Weighted median of the voting rounds' predictions.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted values.
+        """
+        X = self._validate_predict_data(X)
+        start = _vote_start(len(self.estimators_), self.vote)
+        return self._median(X, self.estimators_[start:], self.estimator_weights_[start:])
+
+    def staged_predict(self, X):
+        """Predictions of the model stopped after each round ``t = 1 .. n_rounds``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict.
+
+        Yields
+        ------
+        y : ndarray of shape (n_samples,)
+            Weighted median of rounds ``ceil(t/2) .. t`` (or ``1 .. t``).
+        """
+        check_is_fitted(self)
+        X = self._validate_predict_data(X)
+        preds = np.vstack(
+            [np.asarray(p, dtype=np.float64).ravel() for p in _predict_all(self.estimators_, X)]
+        )
+        for t in range(1, preds.shape[0] + 1):
+            start = _vote_start(t, self.vote)
+            yield _weighted_median(preds[start:t], self.estimator_weights_[start:t])
+
+
+# ------------------------------------------------------ two-stage TrAdaBoost.R2
+
+
+class TwoStageTrAdaBoostR2(_R2Base):
+    """Two-stage TrAdaBoost.R2 (Pardoe & Stone, ICML 2010).
+
+    The weight of the source rows is lowered step by step, from uniform
+    weights (step 1) to target rows only (step ``n_steps``).  At each step,
+    the source rows that the base regressor fits worst lose the most weight
+    (stage 1), and an AdaBoost.R2 model whose source weights are frozen is
+    scored by cross-validation on the labeled target rows (stage 2).  The
+    final model is that AdaBoost.R2 model, refitted on all rows, at the step
+    with the lowest cross-validation error.
+
+    Parameters
+    ----------
+    estimator : object, default=None
+        The base regressor; its ``fit`` must take ``sample_weight`` unless
+        ``weighting="resample"``.  ``None`` means
+        ``DecisionTreeRegressor(max_depth=3)``.
+    n_steps : int, default=10
+        Number of steps ``S`` of the outer (source re-weighting) loop.
+    n_estimators : int, default=10
+        Number of boosting rounds ``N`` of each inner AdaBoost.R2 model (each
+        step fits ``cv * n_estimators`` of them for its cross-validation).
+    cv : int, default=5
+        Number of folds of the cross-validation on the labeled target rows
+        (the source rows are always in the training part); it needs at least
+        ``cv`` labeled target rows.
+    learning_rate : float, default=1.0
+        Shrinks the weight updates of the inner AdaBoost.R2 models.
+    loss : {"linear", "square", "exponential"}, default="linear"
+        How the scaled residual becomes a row's error (Drucker, 1997).
+    weighting : {"sample_weight", "resample"}, default="sample_weight"
+        Pass the weights as ``sample_weight``, or fit on weighted bootstraps.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds, the base regressors and the resampling.
+    verbose : int, default=0
+        If positive, prints one line per step (cross-validation error,
+        source factor, source weight mass).
+
+    Attributes
+    ----------
+    estimators_ : list of estimators
+        The base regressors of the selected AdaBoost.R2 model.
+    estimator_weights_ : ndarray of shape (n_rounds,)
+        Their weights in the weighted median.
+    cv_errors_ : ndarray of shape (n_steps_,)
+        Mean squared error of each step's model, by cross-validation on the
+        labeled target rows.
+    source_betas_ : ndarray of shape (n_steps_,)
+        The source factor ``beta_t`` found at each step.
+    source_weight_mass_ : ndarray of shape (n_steps_,)
+        Share of the weight on the source rows at each step.
+    best_step_ : int
+        The selected step (0-based).
+    n_steps_ : int
+        Number of steps run.
+    sample_weight_ : ndarray of shape (n_samples,)
+        Distribution over the training rows at the selected step.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    TrAdaBoostR2 : The one-stage version.
+
+    Notes
+    -----
+    With ``n`` source and ``m`` labeled target rows and uniform initial
+    weights, step ``t = 1 .. S``: (a) score by ``cv``-fold cross-validation
+    an AdaBoost.R2 model whose source weights stay fixed (the held-in target
+    rows are rescaled to carry the whole target weight); (b) fit ``h_t`` once
+    under the weights; (c) compute ``e_i``, the residual over the largest
+    residual; (d) multiply source rows by ``beta_t ** e_i``, with ``beta_t``
+    found by a root search so that the target rows then hold
+    ``m/(n+m) + t/(S-1) (1 - m/(n+m))`` of the weight (at the last update all
+    of it: the source weights become 0).  The AdaBoost.R2 model of the best
+    step is fitted on all rows once, after the loop, with that step's weights
+    and random seed, which gives the model the paper would have kept.  The
+    inner AdaBoost.R2 measures its error over all rows (Drucker's rule),
+    updates target rows by ``beta_t ** (1 - e_i)`` and stops when that error
+    reaches 1/2.  The cross-validation error is the mean squared error.
+
+    References
+    ----------
+    .. [1] D. Pardoe and P. Stone, "Boosting for regression transfer",
+       ICML 2010.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skadapt import TwoStageTrAdaBoostR2
+    >>> rng = np.random.RandomState(0)
+    >>> Xs = rng.uniform(-1, 1, size=(200, 1)); ys = np.sin(3 * Xs[:, 0])
+    >>> Xt = rng.uniform(-1, 1, size=(30, 1)); yt = np.sin(3 * Xt[:, 0]) + 0.5 * Xt[:, 0]
+    >>> X = np.vstack([Xs, Xt]); y = np.r_[ys, yt]
+    >>> sample_domain = np.r_[np.ones(200, int), -np.ones(30, int)]
+    >>> reg = TwoStageTrAdaBoostR2(n_steps=4, n_estimators=5, cv=3, random_state=0)
+    >>> reg = reg.fit(X, y, sample_domain=sample_domain)
+    >>> reg.cv_errors_.shape
+    (4,)
+    """
+
+    _parameter_constraints = {
+        **_COMMON_CONSTRAINTS,
+        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        n_steps=10,
+        n_estimators=10,
+        cv=5,
+        learning_rate=1.0,
+        loss="linear",
+        weighting="sample_weight",
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_steps = n_steps
+        self.n_estimators = n_estimators
+        self.cv = cv
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.weighting = weighting
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _inner(self, base, X, y, w, is_target, seed):
+        return _adaboost_r2_frozen(
+            base,
+            X,
+            y,
+            w,
+            is_target,
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            loss=self.loss,
+            weighting=self.weighting,
+            random_state=np.random.RandomState(seed),
+        )
+
+    def _cv_error(self, base, X, y, w, is_target, folds, seed):
+        source = np.flatnonzero(~is_target)
+        target = np.flatnonzero(is_target)
+        target_mass = w[target].sum()
+        errors = []
+        for k, (keep, held) in enumerate(folds):
+            train = np.concatenate([source, target[keep]])
+            w_train = w[train].copy()
+            kept_mass = w_train[source.shape[0] :].sum()
+            if kept_mass > 0:
+                w_train[source.shape[0] :] *= target_mass / kept_mass
+            total = w_train.sum()
+            if total <= 0:
+                errors.append(np.inf)
+                continue
+            w_train /= total
+            is_t = np.zeros(train.shape[0], dtype=bool)
+            is_t[source.shape[0] :] = True
+            estimators, alphas = self._inner(
+                base, _take_rows(X, train), y[train], w_train, is_t, seed + k + 1
+            )
+            pred = self._median(_take_rows(X, target[held]), estimators, alphas)
+            errors.append(float(np.mean((pred - y[target[held]]) ** 2)))
+        return float(np.mean(errors))
+
+    def _fit(self, X, y, split, random_state):
+        base, rows, X_train, y_train, is_target = self._prepare(X, y, split)
+        n_rows = rows.shape[0]
+        n_target = int(is_target.sum())
+        n_source = n_rows - n_target
+        if n_target < self.cv:
+            raise ValueError(
+                f"{type(self).__name__}: cv={self.cv} folds need at least {self.cv} "
+                f"labeled target rows, got n_samples={n_target}. Label more target rows or "
+                "lower cv."
+            )
+        folds = list(
+            KFold(self.cv, shuffle=True, random_state=random_state.randint(2**31 - 1)).split(
+                np.zeros(n_target)
+            )
+        )
+        share_t = n_target / n_rows
+        name = type(self).__name__
+
+        w = np.full(n_rows, 1.0 / n_rows)
+        cv_errors, betas, masses, seeds, weight_history = [], [], [], [], []
+        for t in range(self.n_steps):
+            seed = int(random_state.randint(2**31 - 1))
+            seeds.append(seed)
+            weight_history.append(w.copy())
+            masses.append(float(w[~is_target].sum()))
+            cv_errors.append(self._cv_error(base, X_train, y_train, w, is_target, folds, seed))
+            beta = 1.0
+            last = t == self.n_steps - 1
+            if not last and n_source:
+                h = _fit_round(
+                    base, X_train, y_train, w, self.weighting, np.random.RandomState(seed)
+                )
+                e = _adjusted_errors(y_train, h.predict(X_train), self.loss)
+                wanted_t = share_t + (t + 1) / (self.n_steps - 1) * (1.0 - share_t)
+                w = w.copy()
+                if wanted_t >= 1.0 - 1e-12:
+                    beta = 0.0
+                    w[~is_target] = 0.0
+                else:
+                    wanted_s = w[is_target].sum() * (1.0 - wanted_t) / wanted_t
+                    beta = _solve_source_beta(w[~is_target], e[~is_target], wanted_s)
+                    # beta ** e, with 0 ** 0 = 1: exact rows keep their weight.
+                    w[~is_target] *= np.where(e[~is_target] > 0, np.power(beta, e[~is_target]), 1.0)
+                w = _normalize_weights(self, w)
+            betas.append(beta)
+            if self.verbose:
+                print(f"{name} step {t + 1}/{self.n_steps}: cv error {cv_errors[-1]:.4g}, "
+                      f"source beta {beta:.4g}, source weight mass {masses[-1]:.4f}")
+            if w is None or not n_source:
+                # (Without source rows every step would be the same model.)
+                break
+
+        self.cv_errors_ = np.asarray(cv_errors, dtype=np.float64)
+        self.source_betas_ = np.asarray(betas, dtype=np.float64)
+        self.source_weight_mass_ = np.asarray(masses, dtype=np.float64)
+        self.n_steps_ = len(cv_errors)
+        self.best_step_ = int(np.argmin(self.cv_errors_))
+        best_w = weight_history[self.best_step_]
+        estimators, alphas = self._inner(
+            base, X_train, y_train, best_w, is_target, seeds[self.best_step_]
+        )
+        self.estimators_ = estimators
+        self.estimator_weights_ = alphas
+        sample_weight = np.zeros(X.shape[0], dtype=np.float64)
+        sample_weight[rows] = best_w
+        self.sample_weight_ = sample_weight
+        return self
+
+    def predict(self, X):
+        """Weighted median of the selected AdaBoost.R2 model's rounds.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted values.
+        """
+        X = self._validate_predict_data(X)
+        return self._median(X, self.estimators_, self.estimator_weights_)
