@@ -220,28 +220,33 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
     @available_if(_estimator_has("predict"))
     def predict(self, X):
         """Predict with the estimator fitted on the weighted source rows."""
-        return self.estimator_.predict(self._validate_predict_data(X))
+        X = self._validate_predict_data(X)  # checks fitting before estimator_
+        return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities from the weighted estimator."""
-        return self.estimator_.predict_proba(self._validate_predict_data(X))
+        X = self._validate_predict_data(X)  # checks fitting before estimator_
+        return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities from the weighted estimator."""
-        return self.estimator_.predict_log_proba(self._validate_predict_data(X))
+        X = self._validate_predict_data(X)  # checks fitting before estimator_
+        return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the weighted estimator."""
-        return self.estimator_.decision_function(self._validate_predict_data(X))
+        X = self._validate_predict_data(X)  # checks fitting before estimator_
+        return self.estimator_.decision_function(X)
 
     @available_if(_estimator_has("score"))
     def score(self, X, y, sample_weight=None):
         """Score of the weighted estimator on ``(X, y)``."""
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        return self.estimator_.score(self._validate_predict_data(X), y, **kwargs)
+        X = self._validate_predict_data(X)
+        return self.estimator_.score(X, y, **kwargs)
 
     def __sklearn_tags__(self):
         return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
