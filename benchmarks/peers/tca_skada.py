@@ -1,71 +1,31 @@
-"""skada's TransferComponentAnalysisAdapter on a batch of tasks: time, memory, 1-NN accuracy, embedding.
+"""skada's TransferComponentAnalysisAdapter on a batch of tasks, through tca_batch.main.
 
-Arrays: Xs_i, ys_i, Xt_i (yt_i for an accuracy) per task i.  Parameters (JSON): n_tasks,
-task_params (a list of per-task overrides), kernel, n_components, mu (skada's convention: the weight of
-the MMD term, i.e. 1 / skadapt's mu), repeats, return_embedding.  skada
-calls scikit-learn's ``pairwise_kernels(metric=kernel)`` with its default
-gamma (1 / n_features); it solves ``(I + mu K L K)^{-1} K H K`` and runs
-``eigh`` on that (non-symmetric) matrix.
+Params: kernel, n_components, mu (skada's convention: the weight of the MMD
+term, i.e. 1 / skadapt's mu).  skada calls scikit-learn's
+``pairwise_kernels(metric=kernel)`` with its default gamma (1 / n_features);
+it solves ``(I + mu K L K)^{-1} K H K`` and runs ``eigh`` on that
+(non-symmetric) matrix.
 """
 
-import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
-from skada import TransferComponentAnalysisAdapter
-from sklearn.neighbors import KNeighborsClassifier
 
-# "_io" is also a built-in module name: load benchmarks/peers/_io.py by path.
-_spec = importlib.util.spec_from_file_location("peers_io", Path(__file__).with_name("_io.py"))
-_peers_io = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_peers_io)
-load, save, timed = _peers_io.load, _peers_io.save, _peers_io.timed
+sys.path.insert(0, str(Path(__file__).parent))
 
-arrays, params = load()
-
-_last = {}
-
-
-def _timed(fn, par):
-    result, seconds, mb = timed(fn, repeats=par.get("repeats", 1))
-    _last.update(seconds=seconds, peak_mb=mb)
-    return result
+from skada import TransferComponentAnalysisAdapter  # noqa: E402
+from tca_batch import main  # noqa: E402
 
 
 def fit(Xs, Xt, par):
     X = np.vstack([Xs, Xt])
     sample_domain = np.r_[np.ones(len(Xs), dtype=int), -np.ones(len(Xt), dtype=int)]
-
-    def run():
-        model = TransferComponentAnalysisAdapter(
-            kernel=par["kernel"], n_components=par["n_components"], mu=par["mu"]
-        )
-        return model.fit_transform(X, sample_domain=sample_domain)
-
-    Z = _timed(run, par)
+    model = TransferComponentAnalysisAdapter(
+        kernel=par["kernel"], n_components=par["n_components"], mu=par["mu"]
+    )
+    Z = model.fit_transform(X, sample_domain=sample_domain)
     return Z[: len(Xs)], Z[len(Xs) :]
 
 
-def _task(i):
-    """The i-th task's arrays and params (a batch avoids paying the import per task)."""
-    suffix = f"_{i}"
-    arr = {k[: -len(suffix)]: v for k, v in arrays.items() if k.endswith(suffix)}
-    return arr, {**params, **params.get("task_params", [{}] * params["n_tasks"])[i]}
-
-
-results = []
-for i in range(params["n_tasks"]):
-    arr, par = _task(i)
-    try:
-        Zs, Zt = fit(arr["Xs"], arr["Xt"], par)
-    except Exception as exc:  # report the failure of this task, run the others
-        results.append({"error": f"n/a ({type(exc).__name__}: {str(exc)[:150]})"})
-        continue
-    res = {"seconds": _last["seconds"], "peak_mb": _last["peak_mb"]}
-    if "yt" in arr:
-        knn = KNeighborsClassifier(n_neighbors=1).fit(Zs, arr["ys"])
-        res["accuracy"] = float(np.mean(knn.predict(Zt) == arr["yt"]))
-    if par.get("return_embedding"):
-        res["embedding"] = np.vstack([Zs, Zt])
-    results.append(res)
-save({"results": results})
+main(fit)
