@@ -11,7 +11,8 @@
    default is ``n_components = 100, mu = 1``.  The paper tuned its baselines
    on the target: next to the default we report the target-oracle best over
    the grid ``n_components in {20, 50, 100} x mu in {0.1, 1}`` (labelled
-   "oracle"; the same grid of ``n_components`` for PCA).  The components of
+   "oracle"; the same grid of ``n_components`` for PCA) and over the paper's
+   own grid (``k in {10, ..., 200}``, ``mu in {0.01, ..., 100}``).  The components of
    one fit are nested (the top 20 are the first 20 of the top 100), so one
    fit with 100 components per ``mu`` serves the whole grid.  Also: TCA with
    400 Nystrom landmarks (same kernel, k, mu), SSTCA with the source labels
@@ -95,6 +96,8 @@ TOLERANCE = 2.0  # REPRODUCTION.md: within 2 accuracy points (% tables)
 GOAL_MEAN_SURF = 43.61  # the paper's TCA mean over the 12 SURF tasks (computed)
 DEFAULT_K, DEFAULT_MU = 100, 1.0
 GRID_K, GRID_MU = (20, 50, 100), (0.1, 1.0)
+#: the JDA paper's own tuning grid (k in 10..200 by 10, lambda = mu in 0.01..100)
+GRID_K_PAPER, GRID_MU_PAPER = tuple(range(10, 201, 10)), (0.01, 0.1, 1.0, 10.0, 100.0)
 N_LANDMARKS = 400
 SSTCA_PARAMS = {"lambda_locality": 1.0, "gamma_labels": 0.5, "n_neighbors": 5}
 REUTERS_COMPONENTS = (5, 10, 20, 30)
@@ -152,20 +155,24 @@ def _jda_task(name, data, mode):
     if mode != "full":
         return row
     grid = {}
-    for mu in GRID_MU:
-        Zmu = Z if mu == DEFAULT_MU else TCA(
-            n_components=max(GRID_K), kernel="linear", mu=mu
-        ).fit_transform(data.X, data.y, sample_domain=data.sample_domain)
-        for k in GRID_K:
+    for mu in GRID_MU_PAPER:
+        Zmu = TCA(n_components=max(GRID_K_PAPER), kernel="linear", mu=mu).fit_transform(
+            data.X, data.y, sample_domain=data.sample_domain
+        )
+        for k in GRID_K_PAPER:
             grid[(k, mu)] = _nn_accuracy(Zmu, data, k)
-    best = max(grid, key=grid.get)
-    row["TCA_oracle"], row["TCA_oracle_params"] = grid[best], {"n_components": best[0], "mu": best[1]}
+    small = {key: grid[key] for key in grid if key[0] in GRID_K and key[1] in GRID_MU}
+    for label, candidates in (("TCA_oracle", small), ("TCA_oracle_paper_grid", grid)):
+        best = max(candidates, key=candidates.get)
+        row[label], row[label + "_params"] = candidates[best], {"n_components": best[0], "mu": best[1]}
     row["TCA_grid"] = {f"k={k}, mu={mu:g}": acc for (k, mu), acc in grid.items()}
-    Zp = PCA(n_components=max(GRID_K), random_state=0).fit_transform(data.X)
-    pca = {k: _nn_accuracy(Zp, data, k) for k in GRID_K}
+    Zp = PCA(n_components=max(GRID_K_PAPER), svd_solver="full").fit_transform(data.X)
+    pca = {k: _nn_accuracy(Zp, data, k) for k in GRID_K_PAPER}
     row["PCA"] = pca[DEFAULT_K]
-    best_k = max(pca, key=pca.get)
+    best_k = max((k for k in pca if k in GRID_K), key=pca.get)
     row["PCA_oracle"], row["PCA_oracle_k"] = pca[best_k], best_k
+    best_k = max(pca, key=pca.get)
+    row["PCA_oracle_paper_grid"], row["PCA_oracle_paper_grid_k"] = pca[best_k], best_k
     start = time.perf_counter()
     Zl = TCA(
         n_components=DEFAULT_K, kernel="linear", mu=DEFAULT_MU, n_landmarks=N_LANDMARKS, random_state=0
@@ -215,21 +222,23 @@ def _jda_table(rows, mode, peers):
     full = mode == "full"
     header = ["task", "paper NN", "paper PCA", "paper TCA", "NN", "TCA (k=100, μ=1)"]
     if full:
-        header += ["TCA oracle (k, μ)", f"TCA landmarks (m={N_LANDMARKS})", "SSTCA", "PCA (k=100)",
-                   "PCA oracle (k)", "adapt TCA", "skada TCA"]  # fmt: skip
+        header += ["TCA oracle (k, μ)", "TCA oracle, paper grid (k, μ)", f"TCA landmarks (m={N_LANDMARKS})", "SSTCA", "PCA (k=100)",
+                      "PCA oracle (k)", "PCA oracle, paper grid (k)", "adapt TCA", "skada TCA"]  # fmt: skip
     header += ["TCA − paper", "verdict", "TCA fit s"]
     table = []
     for i, r in enumerate(rows):
         p_nn, p_pca, p_tca = PUBLISHED_JDA_ICCV2013_TABLE3_NN_PCA_TCA[r["task"]]
         line = [r["task"], _fmt(p_nn), _fmt(p_pca), _fmt(p_tca), _fmt(r["NN"]), _fmt(r["TCA"])]
         if full:
-            op = r["TCA_oracle_params"]
+            op, pg = r["TCA_oracle_params"], r["TCA_oracle_paper_grid_params"]
             line += [
                 f"{r['TCA_oracle']:.2f} ({op['n_components']}, {op['mu']:g})",
+                f"{r['TCA_oracle_paper_grid']:.2f} ({pg['n_components']}, {pg['mu']:g})",
                 _fmt(r["TCA_landmarks"]),
                 _fmt(r["SSTCA"]),
                 _fmt(r["PCA"]),
                 f"{r['PCA_oracle']:.2f} ({r['PCA_oracle_k']})",
+                f"{r['PCA_oracle_paper_grid']:.2f} ({r['PCA_oracle_paper_grid_k']})",
             ]
             for peer in ("adapt", "skada"):
                 v = peers[peer][i]
@@ -241,7 +250,8 @@ def _jda_table(rows, mode, peers):
     mean = ["mean of the 12 SURF tasks", *(_fmt(v) for v in pub.mean(axis=0))]
     mean += [_fmt(np.mean([r["NN"] for r in surf])), _fmt(np.mean([r["TCA"] for r in surf]))]
     if full:
-        mean += [_fmt(np.mean([r[key] for r in surf])) for key in ("TCA_oracle", "TCA_landmarks", "SSTCA", "PCA", "PCA_oracle")]
+        mean += [_fmt(np.mean([r[key] for r in surf])) for key in ("TCA_oracle", "TCA_oracle_paper_grid", "TCA_landmarks", "SSTCA",
+                                                          "PCA", "PCA_oracle", "PCA_oracle_paper_grid")]
         for peer in ("adapt", "skada"):
             vals = [v[0] for v in peers[peer][: len(surf)] if not isinstance(v, str)]
             mean.append(_fmt(np.mean(vals)) if len(vals) == len(surf) else "n/a")
@@ -363,7 +373,8 @@ def _run(mode):
         "skadapt TCA: linear kernel, exact solver; fixed default k = 100, μ = 1. "
         + (
             "Oracle = best on the target over k ∈ {20, 50, 100} × μ ∈ {0.1, 1} (the paper tuned "
-            "its baselines on the target); PCA oracle over k ∈ {20, 50, 100}. Landmarks: "
+            "its baselines on the target); PCA oracle over k ∈ {20, 50, 100}; 'paper grid' = the "
+            "JDA paper's own grid, k ∈ {10, 20, …, 200} × μ ∈ {0.01, 0.1, 1, 10, 100}. Landmarks: "
             f"m = {N_LANDMARKS} Nyström landmarks, random_state = 0. SSTCA: k = 100, μ = 1, "
             f"{SSTCA_PARAMS}, source labels. Peers: same linear kernel, k = 100, their mu = 1/μ = 1 "
             "(seconds of their fit in brackets)."
@@ -388,8 +399,11 @@ def _run(mode):
     if mode == "full":
         lines += [
             "",
-            "MNIST→USPS: the paper's TCA (56.28) is below its own NN (65.94); with the fixed default "
-            "the difference to our number is the paper's tuning, see the oracle column.",
+            "Digits and COIL: the fixed default is not the paper's (tuned) setting; the oracle "
+            "columns show how far target-tuning over the paper's grid moves the number. MNIST→USPS: "
+            "the paper's TCA (56.28) is below its own NN (65.94). adapt and skada agree with us on "
+            "SURF but not on the digits (n = 3800, rank-deficient linear kernel): both run `eigh` on "
+            "the non-symmetric (I + μKLK)⁻¹KHK, which only reads one triangle of it.",
             "",
             "## Reuters (Pan et al., IJCAI 2009, Table 3)",
             "",
