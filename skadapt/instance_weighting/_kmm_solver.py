@@ -14,15 +14,19 @@ with ``K`` positive semi-definite, given either densely or through a factor
   of O'Donoghue and Candes (2015) and a backtracking safeguard on the
   Lipschitz constant (first estimated by power iteration);
 * the exact Euclidean projection onto ``{box} & {band}``:
-  ``clip(z - lam, 0, B)`` with the scalar shift ``lam`` found exactly by a
-  binary search over the sorted breakpoints of the piecewise-linear,
-  monotone map ``lam -> sum(clip(z - lam, 0, B))``;
+  ``clip(z - lam, 0, B)`` with the scalar shift ``lam`` solving
+  ``sum(clip(z - lam, 0, B)) = side`` -- a piecewise-linear, monotone
+  equation -- by Newton steps safeguarded by a bisection bracket and
+  warm-started from the previous shift (exact once a step lands on the right
+  linear piece);
 * once the active set (the bounds hit by the projection and the side of the
-  band) has been stable for a few iterations, a Newton "polish" step on the
-  free variables, which solves the equality-constrained QP of that face (a
-  Cholesky factorisation of ``K_FF``, plus the band as one equality when it
-  is active) and is accepted when it lowers ``f``; this is what makes the
-  solver exact rather than merely close;
+  band) has been stable for three iterations, a primal active-set "polish"
+  (dense ``K`` only): Newton steps on the free variables that solve the
+  equality-constrained QP of the face (a Cholesky factorisation of ``K_FF``,
+  plus the band as one equality when it is active), cut at the first bound
+  they cross, with wrong-signed multipliers released; the result is kept
+  when it lowers ``f``.  This is what makes the solver exact rather than
+  merely close;
 * a certified stopping rule: the Frank-Wolfe duality gap
   ``g^T beta - min_{s feasible} g^T s`` (``g`` the gradient), an upper bound
   on ``f(beta) - f*``, computed exactly by sorting ``g``.  Converged means
