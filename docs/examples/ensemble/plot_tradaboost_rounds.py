@@ -55,7 +55,7 @@ print(f"{n_s} source documents, {labeled.shape[0]} labeled target documents, "
 base = LinearSVC(C=0.1, class_weight="balanced", random_state=0)
 target_only = LinearSVC(C=0.1, class_weight="balanced").fit(Zt[labeled], yt[labeled])
 pooled = LinearSVC(C=0.1, class_weight="balanced").fit(X, y)
-clf = TrAdaBoostClassifier(base, n_estimators=30, random_state=0)
+clf = TrAdaBoostClassifier(base, n_estimators=20, random_state=0)
 clf.fit(X, y, sample_domain=sample_domain)
 
 errors = {
