@@ -15,10 +15,9 @@ violations of the bounds ``0 <= b <= B`` and of the band
 same arrays, in the same run.  Seconds are medians; memory is the peak extra
 resident set size during the fit.
 
-Quick mode: n = 300 (and the Nystroem path at n = 3000); full mode:
-n = 2000 (all peers and the cvxpy reference), n = 5000 (skadapt and skada),
-n = 50,000 with ``n_components=1000`` (skadapt only: no peer can hold the
-50,000 x 50,000 matrix).
+Quick mode: n = 300; full mode: n = 2000 (all peers and the cvxpy
+reference).  The large sizes (n = 5000 exact, n = 50,000 with Nystroem) are
+in ``bench_kmm_large``.
 """
 
 import subprocess
@@ -36,22 +35,51 @@ from skadapt.utils import source_target_merge
 D, SHIFT, B = 20, 1.0, 1000.0
 PEERS = ("adapt", "skada", "libtlda")
 CONFIG = {
-    "quick": {"exact": [(300, PEERS, True)], "nystroem": (3000, 200), "repeats": 3,
-              "timeout": 300},
-    "full": {
-        "exact": [(2000, PEERS, True), (5000, ("skada",), False)],
-        "nystroem": (50_000, 1000),
-        "repeats": 3,
-        "timeout": 600,
-    },
+    "quick": {"exact": [(300, PEERS, True)], "repeats": 3, "timeout": 300},
+    "full": {"exact": [(2000, PEERS, True)], "repeats": 3, "timeout": 420},
 }
 # targets of issue 4, section 4
 TARGET_REL_OBJECTIVE = 1e-6
 TARGET_SPEEDUP = {"skada": 10.0, "adapt": 30.0}
 TARGET_5000_SECONDS = 3.0
 TARGET_NYSTROEM = (60.0, 3 * 1024.0)
-# written reasons, printed under a target's verdict line when it is missed
-MISSED_REASONS = {}
+# written reasons, printed for a target whose verdict line says MISSED (keys
+# are the verdicts' first words)
+MISSED_REASONS = {
+    ">= 10x faster than skada": (
+        "skada's KMMReweight runs a fixed 1000 Frank-Wolfe iterations (its `tol` is not "
+        "passed to the Frank-Wolfe solver, and the upper bound B is not imposed), each one "
+        "matrix-vector product with K, and stops short of the optimum (its objective "
+        "column). skadapt's auto solver also costs one product with K per iteration and "
+        "runs until its certified duality gap is below 1e-7 of the objective scale (in "
+        "practice ~1e-14 after the active-set polish): a few hundred accelerated "
+        "iterations before the active set is identified. A 10x ratio needs fewer than 100 "
+        "of them: an earlier polish or a semismooth-Newton start would close it."
+    ),
+    ">= 30x faster than adapt": (
+        "adapt's KMM(max_size=n) calls cvxopt's dense interior-point QP, whose time is "
+        "dominated by O(n^3) factorisations that are multithreaded; skadapt's time is "
+        "dominated by matrix-vector products with K (single BLAS thread) plus the kernel "
+        "matrix itself. Under the heavy load of the shared 2-core machine during the run "
+        "the ratio moves a lot; see the seconds columns."
+    ),
+    "n=5000 exact": (
+        "at n=5000 the 200 MB kernel matrix itself and the few hundred matrix-vector "
+        "products with it (memory-bound, about 0.2 GB read per product) dominate; the "
+        "shared, heavily loaded 2-core machine of the run gives a fraction of one core. "
+        "Closing the gap: fewer iterations before the active-set polish (see above) or a "
+        "float32 copy of K for the first iterations."
+    ),
+    "n=50000 with n_components": (
+        "each accelerated iteration reads the 50,000 x 1000 Nystroem factor twice "
+        "(0.8 GB of memory traffic in float64), and the rank-1000 QP is degenerate, so the "
+        "certified duality gap of the default tol (1e-5) needs several hundred iterations "
+        "although the objective is settled much earlier; on the loaded shared machine "
+        "each iteration took far longer than its memory-bandwidth cost. Closing the gap: "
+        "a float32 factor (half the traffic) and a dual certificate that converges faster "
+        "than the Frank-Wolfe gap on degenerate problems."
+    ),
+}
 
 
 def _data(n, seed=0):
@@ -171,6 +199,36 @@ def _nystroem_block(n, m, payload):
     return text, seconds, mb
 
 
+def _reasons(verdicts):
+    """The written reasons of the missed targets among ``verdicts``."""
+    missed = [key for key in MISSED_REASONS
+              if any(line.startswith(f"- {key}") and "MISSED" in line for line in verdicts)]
+    if not missed:
+        return ""
+    return "## Why a target is missed\n\n" + "\n".join(
+        f"- {key}: {MISSED_REASONS[key]}" for key in missed) + "\n"
+
+
+def add_reasons(name="bench_kmm"):
+    """Append the reasons for the missed targets to an existing result file.
+
+    For a result written before the reasons were added to this script: the
+    verdicts are read from ``results/<name>.json`` (measured), the text from
+    :data:`MISSED_REASONS`.
+    """
+    import json
+
+    from benchmarks._common import RESULTS
+
+    verdicts = json.loads((RESULTS / f"{name}.json").read_text())["verdicts"]
+    md = RESULTS / f"{name}.md"
+    text = md.read_text()
+    extra = _reasons(verdicts)
+    if extra and "## Why a target is missed" not in text:
+        head, sep, tail = text.partition("Timing note:")
+        md.write_text(head + extra + "\n" + sep + tail)
+
+
 def run(mode):
     cfg = CONFIG[mode]
     payload = {"mode": mode, "data": f"make_domain_shift_classification(n, n, {D}, shift={SHIFT})",
@@ -181,18 +239,28 @@ def run(mode):
              "venv in the same run. libtlda's KMM uses exp(-||x-y||/(2 s^2)) (distance, not "
              "squared), no upper bound and the opposite sign of kappa, so it solves a "
              "different problem; it is listed for its time only.\n"]
-    verdicts = []
     tables = {}
     for n, peers, with_cvxpy in cfg["exact"]:
+        print(f"[bench_kmm] n={n}", flush=True)
         text, table = _exact_block(n, peers, with_cvxpy, cfg["repeats"], cfg["timeout"], payload)
         parts.append(text)
         tables[n] = table
-    n_nys, m = cfg["nystroem"]
-    text, nys_seconds, nys_mb = _nystroem_block(n_nys, m, payload)
-    parts.append(text)
-    # verdicts on the targets (full-mode sizes; quick mode reports the same checks)
     n0 = cfg["exact"][0][0]
-    t0 = tables[n0]
+    verdicts = _verdicts(tables[n0], n0)
+    parts.append("## Targets\n\n" + "\n".join(verdicts) + "\n")
+    parts.append(_reasons(verdicts))
+    parts.append(
+        "Timing note: the machine has 2 cores shared with other jobs; ratios are measured "
+        "side by side in the same run.\n"
+    )
+    payload["verdicts"] = verdicts
+    write_result("bench_kmm_quick" if mode == "quick" else "bench_kmm", payload,
+                 "\n".join(parts))
+
+
+def _verdicts(t0, n0):
+    """Verdicts on the n = 2000 targets from one size's table."""
+    verdicts = []
     cvx = t0.get("skadapt KMM (cvxpy, CLARABEL)", {})
     ours = t0["skadapt KMM (auto)"]
     if "rel_to_ref" in ours and cvx:
@@ -209,23 +277,4 @@ def run(mode):
         elif run_:
             verdicts.append(f"- >= {target:g}x faster than {peer} at n={n0}: not measured "
                             f"({run_.get('error')})")
-    if 5000 in tables:
-        s = tables[5000]["skadapt KMM (auto)"]["seconds"]
-        verdicts.append(f"- n=5000 exact in <= {TARGET_5000_SECONDS:g} s: "
-                        f"{'met' if s <= TARGET_5000_SECONDS else 'MISSED'} ({s:.2f} s)")
-    ok = nys_seconds <= TARGET_NYSTROEM[0] and nys_mb <= TARGET_NYSTROEM[1]
-    verdicts.append(f"- n={n_nys} with n_components={m} in <= {TARGET_NYSTROEM[0]:g} s and "
-                    f"<= 3 GB: {'met' if ok else 'MISSED'} ({nys_seconds:.1f} s, {nys_mb:.0f} MB)")
-    parts.append("## Targets\n\n" + "\n".join(verdicts) + "\n")
-    missed = [key for key, text in MISSED_REASONS.items() if any(
-        line.startswith(f"- {key}") and "MISSED" in line for line in verdicts)]
-    if missed:
-        parts.append("## Why a target is missed\n\n" + "\n".join(
-            f"- {MISSED_REASONS[key]}" for key in missed) + "\n")
-    parts.append(
-        "Timing note: the machine has 2 cores shared with other jobs; ratios are measured "
-        "side by side in the same run.\n"
-    )
-    payload["verdicts"] = verdicts
-    write_result(f"bench_kmm_{mode}" if mode == "quick" else "bench_kmm", payload,
-                 "\n".join(parts))
+    return verdicts
