@@ -247,7 +247,9 @@ class ImportanceWeightedScorer(_DomainScorer):
         weight per source row.  None: ``skadapt.ULSIF(random_state=0)``
         (closed form, with its own leave-one-out choice of width and
         regularisation; the fixed seed of its kernel centres makes the score
-        deterministic).
+        deterministic).  Its Gaussian kernel needs dense rows: for sparse
+        ``X`` (text) pass ``density_ratio=ULSIF(kernel="cosine")`` or
+        another kernel that accepts sparse input.
 
     See Also
     --------
