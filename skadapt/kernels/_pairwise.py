@@ -63,8 +63,9 @@ __all__ = [
     "resolve_gamma",
 ]
 
-# Tile shape (rows of X, rows of Y).  Measured on a 2-core machine with
-# benchmarks/bench_kernels.py: 256 x 1024 float64 is 2 MB, the L2 cache.
+# Tile shape (rows of X, rows of Y): 256 x 1024 float64 is 2 MB, one core's
+# L2 cache on the development machine, where the tile stays between the BLAS
+# product, the numba pass and the reduction that consume it.
 _BLOCK_ROWS = 256
 _BLOCK_COLS = 1024
 # Square tiles of the symmetric K(X, X), which computes only j >= i.
