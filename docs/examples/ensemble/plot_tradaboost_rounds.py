@@ -17,6 +17,12 @@ base learner with balanced class weights, as in the paper.  It plots, per
 round, the error on the unlabeled target documents of the model stopped at
 that round (``staged_predict``), the weighted error on the labeled target
 rows, and how the total weight splits between source and target rows.
+
+With a linear SVM on text the learner soon fits every labeled target row
+(``eps_t = 0``): from then on only the source rows it gets wrong lose weight,
+and the target rows' share grows slowly.  This is why, on these tasks, the
+gain over the SVM on all rows stays small (see the reproduction of the
+paper's Table 3 in the benchmarks).
 """
 
 # %%
@@ -80,15 +86,11 @@ ax1.axhline(errors["SVM, target rows only"], color="gray", ls=":", label="SVM, t
 ax1.set_xlabel("round t")
 ax1.set_ylabel("error")
 ax1.legend(fontsize=8)
-ax2.stackplot(
-    rounds,
-    clf.source_weight_mass_,
-    1 - clf.source_weight_mass_,
-    labels=[f"{n_s} source rows", f"{labeled.shape[0]} target rows"],
-)
+ax2.plot(rounds, clf.source_weight_mass_, marker=".", label=f"{n_s} source rows")
+ax2.plot(rounds, 1 - clf.source_weight_mass_, marker=".", label=f"{labeled.shape[0]} target rows")
+ax2.set_yscale("log")
 ax2.set_xlabel("round t")
-ax2.set_ylabel("share of the boosting weight")
-ax2.set_ylim(0, 1)
-ax2.legend(loc="lower left", fontsize=8)
+ax2.set_ylabel("share of the boosting weight (log scale)")
+ax2.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
