@@ -94,6 +94,11 @@ TOLERANCE = 0.020
 
 REUTERS_TASKS = ("people_vs_places", "orgs_vs_people", "orgs_vs_places")
 REUTERS_REPEATS = {"full": 10, "quick": 2}
+#: The peers run on the first repeats only, for time (adapt's KLIEP on
+#: thousands of dense features is slow).
+REUTERS_PEER_REPEATS = 3
+#: Reviews drawn per domain (None: all of them), for time.
+AMAZON_ROWS = {"full": 1000, "quick": 400}
 TOY_TRIALS = {"full": 100, "quick": 10}
 AMAZON_DOMAINS = ("books", "dvd", "electronics", "kitchen")
 AMAZON_SHORT = {"books": "B", "dvd": "D", "electronics": "E", "kitchen": "K"}
@@ -186,23 +191,23 @@ def _reuters_split(data, seed):
     return source, np.sort(perm[:n_train_target]), np.sort(perm[n_train_target:])
 
 
-def _reuters(mode, peers):
+def _reuters(mode, peers, tasks=REUTERS_TASKS):
     from skadapt import KLIEP, KMM, LabeledOnly
     from skadapt.datasets import fetch_reuters_transfer
 
     repeats = REUTERS_REPEATS[mode]
     methods = ("Original", "KMM (linear)", "KMM (RBF)", "KLIEP")
-    scores = {m: {t: [] for t in REUTERS_TASKS} for m in methods}
+    scores = {m: {t: [] for t in tasks} for m in methods}
     peer_scores = {
-        f"{peer} {m}": {t: [] for t in REUTERS_TASKS}
+        f"{peer} {m}": {t: [] for t in tasks}
         for peer in ("adapt", "skada")
         for m in methods[1:]
     }
-    details = {t: [] for t in REUTERS_TASKS}
+    details = {t: [] for t in tasks}
     sizes = {}
     peer_arrays, peer_problems, peer_truth, all_problems = {}, [], {}, []
     batches = _PeerBatches()
-    for task in REUTERS_TASKS:
+    for task in tasks:
         data = fetch_reuters_transfer(task, data_home=data_dir())
         sizes[task] = [int(data.X_source.shape[0]), int(data.X_target.shape[0])]
         for seed in range(repeats):
@@ -227,7 +232,7 @@ def _reuters(mode, peers):
                 scores[method][task].append(accuracy_score(y_test, model.predict(X_eval)))
                 if hasattr(model, "gamma_"):
                     info[f"{method} gamma_"] = model.gamma_
-            if peers:
+            if peers and seed < REUTERS_PEER_REPEATS:
                 n_s = s_rows.shape[0]
                 key = f"{task}-{seed}"
                 _pack(peer_arrays, f"{key}__Xs", Z[:n_s])
@@ -263,7 +268,7 @@ def _peer_cell(values):
     errors = [v for v in values if isinstance(v, str)]
     if errors:
         return errors[0]
-    return _fmt(values) if values else "not run (quick mode)"
+    return f"{_fmt(values)} (n = {len(values)})" if values else "not run (quick mode)"
 
 
 def _reuters_table(scores, peer_scores, repeats):
@@ -392,8 +397,8 @@ def _toy_figure(errors, example, path):
 def _amazon_pairs(mode):
     pairs = [(s, t) for s in AMAZON_DOMAINS for t in AMAZON_DOMAINS if s != t]
     if mode == "full":
-        return pairs, None
-    return [("books", "kitchen"), ("electronics", "dvd")], 400
+        return pairs, AMAZON_ROWS[mode]
+    return [("books", "kitchen"), ("electronics", "dvd")], AMAZON_ROWS[mode]
 
 
 def _subsample(data, n_rows, seed):
@@ -403,14 +408,15 @@ def _subsample(data, n_rows, seed):
     return data.X_source[s], data.y_source[s], data.X_target[t], data.y_target[t]
 
 
-def _amazon(mode, peers):
+def _amazon(mode, peers, pairs=None):
     from skadapt import KLIEP, KMM, ULSIF, LabeledOnly
     from skadapt.datasets import fetch_amazon_reviews
     from skadapt.metrics import ImportanceWeightedScorer
     from skadapt.model_selection import SourceTargetShuffleSplit
     from skadapt.utils import source_target_merge
 
-    pairs, n_rows = _amazon_pairs(mode)
+    all_pairs, n_rows = _amazon_pairs(mode)
+    pairs = all_pairs if pairs is None else pairs
     results = []
     peer_arrays, peer_problems, peer_truth, all_problems = {}, [], {}, []
     batches = _PeerBatches()
@@ -531,22 +537,30 @@ def run(mode="quick"):
     start = time.perf_counter()
     # quick mode: the Reuters peers (adapt's KLIEP on thousands of dense
     # features is slow) are left out; the Amazon peers run in both modes
-    parts = {
-        "reuters": (_timed, (_reuters, mode, mode == "full")),
-        "toy": (_timed, (_toy, mode)),
-        "amazon": (_timed, (_amazon, mode, True)),
-    }
+    units = {f"reuters {t}": (_reuters, mode, mode == "full", (t,)) for t in REUTERS_TASKS}
+    units["toy"] = (_toy, mode)
+    pairs, _ = _amazon_pairs(mode)
+    for k in range(0, len(pairs), 4):
+        units[f"amazon {k // 4}"] = (_amazon, mode, True, pairs[k : k + 4])
     if mode == "full":
-        # the three parts in three processes
-        with ProcessPoolExecutor(max_workers=3) as pool:
-            futures = {name: pool.submit(fn, *args) for name, (fn, args) in parts.items()}
+        # one process per unit: the parts and the peers' subprocesses overlap
+        with ProcessPoolExecutor(max_workers=len(units)) as pool:
+            futures = {name: pool.submit(_timed, *unit) for name, unit in units.items()}
             done = {name: future.result() for name, future in futures.items()}
     else:
-        done = {name: fn(*args) for name, (fn, args) in parts.items()}
+        done = {name: _timed(*unit) for name, unit in units.items()}
     timings = {name: seconds for name, (_, seconds) in done.items()}
-    r_scores, r_peers, r_details, r_sizes, repeats = done["reuters"][0]
+    r_scores, r_peers, r_details, r_sizes = {}, {}, {}, {}
+    for task in REUTERS_TASKS:
+        scores, peer_scores, details, sizes, repeats = done[f"reuters {task}"][0]
+        for table, part in ((r_scores, scores), (r_peers, peer_scores)):
+            for method, by_task in part.items():
+                table.setdefault(method, {}).update(by_task)
+        r_details.update(details)
+        r_sizes.update(sizes)
     toy_errors, trials, example = done["toy"][0]
-    amazon, n_rows = done["amazon"][0]
+    amazon = [row for name in units if name.startswith("amazon") for row in done[name][0][0]]
+    n_rows = AMAZON_ROWS[mode]
     # quick runs (the README main job) do not overwrite the full reproduction
     name = NAME if mode == "full" else f"{NAME}_quick"
     RESULTS.mkdir(exist_ok=True)
@@ -573,7 +587,9 @@ def run(mode="quick"):
         "LinearSVC(C=1) on the weighted source; KMM: B = 1000, eps = (√n_s − 1)/√n_s, "
         "gamma = 'scale' (RBF); KLIEP: 100 target centres, 5-fold likelihood CV over the widths "
         "g_med × (1/16, 1/4, 1, 4, 16). The peers run on the same split and features with the same kernel, "
-        "width (KMM) or width grid (KLIEP), B and classifier.",
+        "width (KMM) or width grid (KLIEP), B and classifier"
+        + (f", on the first {REUTERS_PEER_REPEATS} repeats only (for time)." if mode == "full" else
+           "; not run in quick mode."),
         "",
         "Notes. The paper's Reuters construction is unknown (REPRODUCTION.md §1): skadapt splits each "
         "top category by sub-category (fetch_reuters_transfer), so the no-adaptation accuracy differs "
@@ -596,7 +612,9 @@ def run(mode="quick"):
         "",
         ("All labelled source reviews and all target reviews (unlabelled) to train, accuracy on the "
          "target reviews. " if n_rows is None else
-         f"Quick mode: {n_rows} source and {n_rows} target reviews drawn at random (seed 0) per pair. ")
+         f"For time, {n_rows} source and {n_rows} target reviews drawn at random (seed 0) per pair "
+         "(of about 2000 each): the target ones (unlabelled) to train and to test, as in the "
+         "transductive protocol. ")
         + "GridSearchCV(cv=SourceTargetShuffleSplit(n_splits=3, test_size=0.2, random_state=0), "
         "scoring=ImportanceWeightedScorer()) (uLSIF ratio fitted on each fold's source vs target rows); "
         f"C in {list(AMAZON_C_GRID)}; KMM gamma in g_scale × {list(AMAZON_GAMMA_FACTORS)} with "
