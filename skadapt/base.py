@@ -104,6 +104,7 @@ class DomainAdaptationMixin:
         require_labels=True,
         require_classes=False,
         warn_no_target=True,
+        require_y=False,
         dtype=(np.float64, np.float32),
     ):
         """Validate X and split the domains: returns ``(X, y, split)``."""
@@ -115,7 +116,7 @@ class DomainAdaptationMixin:
             dtype=list(dtype),
             reset=True,
         )
-        if y is not None:
+        if y is not None or require_y:
             y = _check_y(y, X.shape[0], type(self).__name__)
         split = _split_domains(
             y,
@@ -424,7 +425,7 @@ class BaseDAEstimator(DomainAdaptationMixin, BaseEstimator, metaclass=ABCMeta):
             The fitted estimator.
         """
         X, y, split = self._validate_fit_data(
-            X, y, sample_domain, require_classes=self._require_classes
+            X, y, sample_domain, require_classes=self._require_classes, require_y=True
         )
         random_state = check_random_state(getattr(self, "random_state", None))
         return self._fit(X, y, split, random_state)

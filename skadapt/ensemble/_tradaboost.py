@@ -148,7 +148,7 @@ def _predict_all(estimators, X):
 
 
 class _RequiresLabels:
-    """``fit`` that says clearly when ``y`` is missing (TrAdaBoost needs labels)."""
+    """``fit`` documented for TrAdaBoost (the base says when ``y`` is missing)."""
 
     def fit(self, X, y, sample_domain=None):
         """Boost on the labeled source rows and the labeled target rows.
@@ -169,10 +169,6 @@ class _RequiresLabels:
         self : object
             The fitted estimator.
         """
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
         return super().fit(X, y, sample_domain=sample_domain)
 
 
