@@ -21,7 +21,8 @@ with ``K`` positive semi-definite, given either densely or through a factor
   linear piece);
 * every 50 iterations, and whenever the active set (the bounds hit by the
   projection and the side of the band) has been stable for three
-  iterations, a primal active-set "polish"
+  iterations -- as long as the polishing so far has cost less than the
+  iterations -- a primal active-set "polish"
   (dense ``K`` only): Newton steps on the free variables that solve the
   equality-constrained QP of the face (a Cholesky factorisation of ``K_FF``,
   plus the band as one equality when it is active), cut at the first bound
@@ -358,7 +359,7 @@ def solve_box_band_qp(
     L = 1.05 * _power_lipschitz(Q)
     y, Ky = beta.copy(), Kb.copy()
     t = 1.0
-    face, stable, polished_faces = None, 0, set()
+    face, stable, polished_faces, polish_cost = None, 0, set(), 0.0
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
@@ -396,7 +397,11 @@ def solve_box_band_qp(
                        int(np.sign(lam)))
             stable = stable + 1 if current == face else 0
             face = current
-            if (stable >= 3 or it % 50 == 0) and current not in polished_faces:
+            n_free = float(np.count_nonzero((beta > 0) & (beta < B)))
+            cost = n_free**3 + 2.0 * n * n  # about three face factorisations
+            affordable = polish_cost + cost <= 2.0 * n * n * it  # <= the iterations' cost
+            if (stable >= 3 or it % 50 == 0) and affordable and current not in polished_faces:
+                polish_cost += cost
                 polished_faces.add(current)
                 cand = _active_set(Q, kappa, beta, lam, B, lo, hi)
                 if cand is not beta:
