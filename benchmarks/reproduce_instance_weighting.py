@@ -302,8 +302,11 @@ def _reuters_table(scores, peer_scores, repeats):
                 _fmt(scores["Original"][task]),
                 peer_a,
                 peer_b,
-                f"yes ({ours_mean - mean:+.4f})" if within
-                else f"no ({ours_mean - mean:+.4f}; see notes)",
+                f"yes ({ours_mean - mean:+.4f})" if within else (
+                    f"no ({ours_mean - mean:+.4f}); gain over no adaptation: here "
+                    f"{ours_mean - np.mean(scores['Original'][task]):+.4f}, in the paper "
+                    f"{mean - PUBLISHED_TCA_IJCAI2009_TABLE3['Original'][task][0]:+.4f} (see notes)"
+                ),
             ])
     return markdown_table(header, rows)
 
@@ -595,7 +598,10 @@ def run(mode="quick"):
         "top category by sub-category (fetch_reuters_transfer), so the no-adaptation accuracy differs "
         "from the paper's 'Original' row where the tasks differ (people vs places is much easier here); "
         "compare each weighting row with the no-adaptation row of the same script. Preprocessing and "
-        "the SVM's C are not given by the paper.",
+        "the SVM's C are not given by the paper. A row below the tolerance is explained by its "
+        "gain over no adaptation: where the baselines agree (orgs vs people), the paper's weighting "
+        "gains do not appear on skadapt's construction and features -- the weights barely move a "
+        "linear SVM (C = 1) on TF-IDF rows here (compare the peers' columns, same split).",
         "",
         f"## (b) 1-D covariate shift (make_covariate_shift, n_s = n_t = 100): importance-weighted least squares",
         "",
