@@ -9,17 +9,11 @@ problems share one copy); the script writes
 ``{"results": {key: result or {"error": "n/a (...)"}}}``.
 """
 
-import importlib.util
 import warnings
-from pathlib import Path
 
 warnings.filterwarnings("ignore")
 
-# "_io" is also the name of a built-in module, which wins over sys.path: load the
-# shared helpers of benchmarks/peers/_io.py by file path.
-_spec = importlib.util.spec_from_file_location("peers_io", Path(__file__).with_name("_io.py"))
-_peers_io = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_peers_io)
+import peer_io as _peers_io  # noqa: E402 (this folder is on sys.path)
 
 
 def get_matrix(arrays, name):

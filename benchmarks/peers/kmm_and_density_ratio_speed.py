@@ -10,16 +10,12 @@ Output: weights of the source rows, ratio at X_eval (density-ratio methods),
 seconds (median of repeats), peak extra resident memory (MB), chosen params.
 """
 
-import importlib.util
+import importlib
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-# "_io" is also the name of a built-in module: load benchmarks/peers/_io.py by path.
-_spec = importlib.util.spec_from_file_location("peers_io", Path(__file__).with_name("_io.py"))
-_peers_io = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_peers_io)
+import peer_io as _peers_io  # noqa: E402 (this folder is on sys.path)
 load, save, timed = _peers_io.load, _peers_io.save, _peers_io.timed
 
 warnings.filterwarnings("ignore")

@@ -10,16 +10,11 @@ accuracy of a 1-NN classifier fit on the embedded source (when ``yt_i`` is
 given) and, on request, the embedding of source then target rows.
 """
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 from sklearn.neighbors import KNeighborsClassifier
 
-# "_io" is also a built-in module name: load benchmarks/peers/_io.py by path.
-_spec = importlib.util.spec_from_file_location("peers_io", Path(__file__).with_name("_io.py"))
-_peers_io = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_peers_io)
+import peer_io as _peers_io  # noqa: E402 (this folder is on sys.path)
 
 
 def main(fit):

@@ -9,18 +9,12 @@ reported).  Output: predictions on X_test, median seconds of fit, peak extra
 resident memory (MB) during the fits, the estimator errors of the last fit.
 """
 
-import importlib.util
 import warnings
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-# "_io" is also the name of a built-in module, which wins over sys.path: load the
-# shared helpers of benchmarks/peers/_io.py by file path.
-_spec = importlib.util.spec_from_file_location("peers_io", Path(__file__).with_name("_io.py"))
-_peers_io = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_peers_io)
+import peer_io as _peers_io  # noqa: E402 (this folder is on sys.path)
 load, save, timed = _peers_io.load, _peers_io.save, _peers_io.timed
 
 warnings.filterwarnings("ignore")

@@ -1,4 +1,4 @@
-"""Shared I/O of the peer scripts (run inside the peers' venv, never by skadapt).
+"""Shared I/O of the peer scripts (named peer_io, as _io is a built-in module) (run inside the peers' venv, never by skadapt).
 
 A peer script reads ``argv[1]`` (npz of arrays) and ``argv[2]`` (JSON params),
 and writes ``argv[3]`` (JSON result) through :func:`save`.
