@@ -128,6 +128,33 @@ def _take_rows(X, rows):
     return X[rows]
 
 
+def _soft_errors(est, X, y_enc):
+    """``1 - P(true class | x)`` from ``est.predict_proba``, in ``[0, 1]``.
+
+    ``est`` was fitted on the encoded labels ``0 .. K-1``; a class missing from
+    its training rows (possible with weighted resampling) has probability 0.
+    """
+    proba = np.asarray(est.predict_proba(X), dtype=np.float64)
+    known = np.asarray(est.classes_)
+    cols = np.searchsorted(known, y_enc)
+    cols_c = np.minimum(cols, known.shape[0] - 1)
+    present = known[cols_c] == y_enc
+    p_true = np.where(present, proba[np.arange(y_enc.shape[0]), cols_c], 0.0)
+    return np.clip(1.0 - p_true, 0.0, 1.0)
+
+
+def _initial_weights(spec, n_source, n_target):
+    """Initial distribution over the training rows (source first, then target)."""
+    n_rows = n_source + n_target
+    if n_source == 0 or spec == "uniform":
+        return np.full(n_rows, 1.0 / n_rows)
+    share = 0.5 if spec == "balanced" else float(spec)
+    w = np.empty(n_rows, dtype=np.float64)
+    w[:n_source] = (1.0 - share) / n_source
+    w[n_source:] = share / n_target
+    return w
+
+
 def _source_beta(n_source, n_estimators):
     """beta = 1 / (1 + sqrt(2 ln n / N)) of Dai et al. (1 when n <= 1)."""
     if n_source <= 1:
@@ -242,6 +269,27 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         Apply the correction factor ``C_t = 2 (1 - eps_t)`` of Al-Stouhi &
         Reddy (ECML 2011) to the source weights, so that they do not
         converge to zero too early (Dynamic-TrAdaBoost).
+    error : {"hard", "soft"}, default="hard"
+        The loss ``e_i = |h_t(x_i) - c(x_i)|`` of each training row in the
+        error ``eps_t`` and in both weight updates.  ``"hard"``: ``h_t`` is
+        the predicted class, ``e_i`` is 0 or 1 (the paper read literally).
+        ``"soft"``: ``h_t`` is the learner's probability, ``e_i = 1 -
+        P_t(y_i | x_i)`` in ``[0, 1]``, as in the Hedge / AdaBoost framework
+        of Freund & Schapire on which the paper builds (hypotheses with
+        values in ``[0, 1]``).  Soft errors keep the re-weighting going
+        when the learner separates its training rows (e.g. a linear model
+        on text), where hard errors are all 0 and nothing would change.
+        Needs a base learner with ``predict_proba`` (e.g.
+        ``LogisticRegression``, or a ``CalibratedClassifierCV``).  The vote
+        of the rounds uses the predicted classes in both modes.
+    initial_weights : {"uniform", "balanced"} or float in (0, 1), \
+            default="uniform"
+        Initial distribution over the labeled rows (the paper leaves it to
+        the user).  ``"uniform"``: the same weight for every row;
+        ``"balanced"``: the labeled target rows together get the same mass
+        as the source rows (one half each, uniform within each domain); a
+        float ``s``: the share ``s`` of the mass on the labeled target rows.
+        Without source rows (plain ``fit(X, y)``) the start is uniform.
     weighting : {"sample_weight", "resample"}, default="sample_weight"
         How the boosting weights reach the base learner: as ``sample_weight``
         (an error if the learner has none), or by fitting each round on a
@@ -286,8 +334,9 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
 
     Notes
     -----
-    With ``n`` source rows, weights ``w`` (uniform at the start over all
-    labeled rows), error ``e_i = 1[h_t(x_i) != y_i]`` and the target error
+    With ``n`` source rows, weights ``w`` (set by ``initial_weights`` at the
+    start), error ``e_i = 1[h_t(x_i) != y_i]`` (``error="hard"``) or
+    ``e_i = 1 - P_t(y_i | x_i)`` (``error="soft"``) and the target error
     ``eps_t = sum_T w_i e_i / sum_T w_i``, each round updates source rows by
     ``beta ** e_i`` and target rows by ``beta_t ** -e_i`` with
     ``beta_t = eps_t / ((1 - eps_t) (K - 1))``.  For ``K = 2`` classes this is
@@ -305,8 +354,9 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
     * ``eps_t = 0`` on the target rows: boosting goes on, since the
       misclassified source rows are still down-weighted; the round's vote
       weight uses ``eps_t = 1e-10`` (finite, about 23).  If the round makes no
-      error on any row at all, the weights cannot change any more: fitting
-      stops and that learner stands for the remaining rounds.
+      error on any row at all (every ``e_i = 0``), the weights cannot change
+      any more: fitting stops and that learner stands for the remaining
+      rounds.
     * ``eps_t >= 1 - 1/K`` (1/2 for two classes): the round is no better than
       chance on the target, so ``eps_t`` is clipped just below ``1 - 1/K``:
       its vote weight is almost 0 and the target weights do not change, but
@@ -353,6 +403,11 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "vote": [StrOptions({"second_half", "all"})],
         "dynamic": ["boolean"],
+        "error": [StrOptions({"hard", "soft"})],
+        "initial_weights": [
+            StrOptions({"uniform", "balanced"}),
+            Interval(Real, 0, 1, closed="neither"),
+        ],
         "weighting": [StrOptions({"sample_weight", "resample"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -366,6 +421,8 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         learning_rate=1.0,
         vote="second_half",
         dynamic=False,
+        error="hard",
+        initial_weights="uniform",
         weighting="sample_weight",
         random_state=None,
         verbose=0,
@@ -375,6 +432,8 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         self.learning_rate = learning_rate
         self.vote = vote
         self.dynamic = dynamic
+        self.error = error
+        self.initial_weights = initial_weights
         self.weighting = weighting
         self.random_state = random_state
         self.verbose = verbose
@@ -392,6 +451,14 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
     def _fit(self, X, y, split, random_state):
         base = self._base()
         _check_base(self, base, self.weighting)
+        soft = self.error == "soft"
+        if soft and not hasattr(base, "predict_proba"):
+            raise TypeError(
+                f"{type(self).__name__}: error='soft' needs the class probabilities of the "
+                f"base learner, but `estimator` {type(base).__name__} has no predict_proba. "
+                "Use a probabilistic learner (e.g. LogisticRegression), wrap it in "
+                "sklearn.calibration.CalibratedClassifierCV, or set error='hard'."
+            )
         source, target = _training_rows(self, split)
         rows = np.concatenate([source, target])
         check_classification_targets(y[rows])
@@ -404,19 +471,22 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         self.beta_ = _source_beta(n_source, self.n_estimators)
         log_beta_src = self.learning_rate * math.log(self.beta_)
 
-        w = np.full(n_rows, 1.0 / n_rows)
+        w = _initial_weights(self.initial_weights, n_source, n_rows - n_source)
         rounds = _Rounds(self)
         for t in range(self.n_estimators):
             est = _fit_round(base, X_train, y_enc, w, self.weighting, random_state)
-            miss = est.predict(X_train) != y_enc
+            if soft:
+                err = _soft_errors(est, X_train, y_enc)
+            else:
+                err = (est.predict(X_train) != y_enc).astype(np.float64)
             target_mass = w[is_target].sum()
-            eps = float(w[is_target & miss].sum() / target_mass)
+            eps = float(np.dot(w[is_target], err[is_target]) / target_mass)
             eps_c = min(max(eps, _ERROR_FLOOR), 1.0 - 1.0 / n_classes - _ERROR_FLOOR)
             alpha = self.learning_rate * (
                 math.log((1.0 - eps_c) / eps_c) + math.log(n_classes - 1)
             )
             rounds.add(est, alpha, eps, 1.0 - target_mass if n_source else 0.0)
-            if not miss.any():
+            if not err.any():
                 rounds.repeat_last()
                 break
             if t == self.n_estimators - 1:
@@ -424,8 +494,9 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
             w = w.copy()
             with np.errstate(over="ignore", invalid="ignore"):
                 grow = np.exp(np.float64(alpha))  # inf on overflow: caught below
-                w[is_target & miss] *= grow
-                w[~is_target & miss] *= math.exp(log_beta_src)
+                # target rows times beta_t ** -e_i, source rows times beta ** e_i
+                w[is_target] *= np.exp(alpha * err[is_target])
+                w[~is_target] *= np.exp(log_beta_src * err[~is_target])
                 if self.dynamic and n_source:
                     w[~is_target] *= (1.0 - eps) + eps * grow
             w = _normalize_weights(self, w)

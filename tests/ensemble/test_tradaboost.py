@@ -14,14 +14,19 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from skadapt import TrAdaBoostClassifier, TrAdaBoostR2, TwoStageTrAdaBoostR2
-from skadapt.ensemble._tradaboost import _normalize_weights, _source_beta, _vote_start
+from skadapt.ensemble._tradaboost import (
+    _normalize_weights,
+    _soft_errors,
+    _source_beta,
+    _vote_start,
+)
 from skadapt.ensemble._tradaboost_r2 import (
     _adjusted_errors,
     _solve_source_beta,
@@ -179,6 +184,109 @@ def test_classifier_one_round_update_is_the_papers():
     np.testing.assert_allclose(clf.sample_weight_[labeled], w, rtol=1e-10)
 
 
+class _FixedProba(ClassifierMixin, BaseEstimator):
+    """Row ``i`` (``X[i, 0] == i``) gets P(class 1) = ``p1[i]`` whatever the weights."""
+
+    def __init__(self, p1=None):
+        self.p1 = p1
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        p = np.asarray(self.p1)[np.asarray(X)[:, 0].astype(int)]
+        return np.c_[1 - p, p]
+
+    def predict(self, X):
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+
+def test_classifier_soft_update_by_hand():
+    """error='soft': e_i = 1 - P(y_i | x_i), hand-computed for 2 source + 2 target rows."""
+    X = np.arange(4.0).reshape(-1, 1)
+    y = np.array([1, 0, 1, 0])
+    sd = np.array([1, 1, -1, -1])
+    # P(class 1) per row -> P(true class): 0.9, 0.4, 0.8, 0.6 -> e = 0.1, 0.6, 0.2, 0.4
+    learner = _FixedProba(p1=[0.9, 0.6, 0.8, 0.4])
+    clf = TrAdaBoostClassifier(learner, n_estimators=2, error="soft").fit(X, y, sample_domain=sd)
+    eps = (0.2 + 0.4) / 2  # uniform weights on the two target rows
+    assert clf.estimator_errors_[0] == pytest.approx(0.3)
+    beta_t = eps / (1 - eps)  # 3/7
+    beta = 1 / (1 + math.sqrt(2 * math.log(2) / 2))
+    w = np.array([beta**0.1, beta**0.6, beta_t**-0.2, beta_t**-0.4])
+    np.testing.assert_allclose(clf.sample_weight_, w / w.sum(), rtol=1e-12)
+    assert clf.estimator_weights_[0] == pytest.approx(math.log(7 / 3))
+    # hard errors on the same learner: only source row 1 is wrong (P(true) = 0.4)
+    hard = TrAdaBoostClassifier(learner, n_estimators=2).fit(X, y, sample_domain=sd)
+    w = np.array([1, beta, 1, 1])
+    np.testing.assert_allclose(hard.sample_weight_, w / w.sum(), rtol=1e-12)
+    assert np.all(hard.estimator_errors_ == 0)
+
+
+def test_classifier_soft_one_round_update_with_logistic_regression():
+    X, y, sd, _, _ = _clf_problem(seed=1)
+    clf = TrAdaBoostClassifier(LogisticRegression(), n_estimators=2, error="soft", random_state=0)
+    clf.fit(X, y, sample_domain=sd)
+    labeled = y != -1
+    Xl, yl, src = X[labeled], y[labeled], sd[labeled] > 0
+    e = 1 - clf.estimators_[0].predict_proba(Xl)[np.arange(yl.shape[0]), yl]
+    eps = e[~src].mean()
+    assert clf.estimator_errors_[0] == pytest.approx(eps)
+    w = np.where(src, clf.beta_**e, (eps / (1 - eps)) ** -e)
+    np.testing.assert_allclose(clf.sample_weight_[labeled], w / w.sum(), rtol=1e-10)
+
+
+def test_classifier_soft_errors_reweight_when_hard_errors_are_all_zero():
+    """On separable rows hard errors freeze the weights; soft ones still move them."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    X[:, 0] += np.sign(X[:, 0])  # a wide gap between the classes
+    y = (X[:, 0] > 0).astype(int)
+    sd = np.r_[np.ones(50, int), -np.ones(10, int)]
+    base = LogisticRegression(C=100.0)
+    hard = TrAdaBoostClassifier(base, n_estimators=5).fit(X, y, sample_domain=sd)
+    soft = TrAdaBoostClassifier(base, n_estimators=5, error="soft").fit(X, y, sample_domain=sd)
+    assert np.all(hard.estimator_errors_ == 0)
+    assert np.all(hard.source_weight_mass_ == hard.source_weight_mass_[0])
+    assert np.all(soft.estimator_errors_ > 0)
+    assert soft.source_weight_mass_[-1] < soft.source_weight_mass_[0]
+
+
+def test_soft_errors_of_a_class_the_round_never_saw():
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    est = LogisticRegression().fit(X, [0, 0, 2, 2])
+    e = _soft_errors(est, X, np.array([0, 1, 2, 1]))
+    proba = est.predict_proba(X)
+    np.testing.assert_allclose(e, [1 - proba[0, 0], 1.0, 1 - proba[2, 1], 1.0])
+
+
+@pytest.mark.parametrize(
+    "initial_weights, target_share",
+    [("uniform", 16 / 136), ("balanced", 0.5), (0.25, 0.25), (0.9, 0.9)],
+)
+def test_classifier_initial_weights(initial_weights, target_share):
+    X, y, sd, _, _ = _clf_problem()
+    clf = TrAdaBoostClassifier(
+        LogisticRegression(), n_estimators=1, initial_weights=initial_weights
+    ).fit(X, y, sample_domain=sd)
+    assert clf.source_weight_mass_[0] == pytest.approx(1 - target_share)
+    w = clf.sample_weight_[y != -1]
+    src = sd[y != -1] > 0
+    np.testing.assert_allclose(w[src], (1 - target_share) / 120)
+    np.testing.assert_allclose(w[~src], target_share / 16)
+
+
+def test_classifier_initial_weights_without_source_rows_are_uniform():
+    X, y, _, _, _ = _clf_problem()
+    labeled = y != -1
+    with pytest.warns(NoTargetWarning):
+        clf = TrAdaBoostClassifier(
+            LogisticRegression(), n_estimators=1, initial_weights="balanced"
+        ).fit(X[labeled], y[labeled])
+    np.testing.assert_allclose(clf.sample_weight_, 1 / labeled.sum())
+
+
 def test_classifier_dynamic_keeps_more_source_weight():
     X, y, sd, _, _ = _clf_problem(seed=2)
     plain = TrAdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=15, random_state=0)
@@ -303,8 +411,21 @@ def test_estimator_without_sample_weight():
     assert clf.predict(Xt).shape == (Xt.shape[0],)
 
 
+def test_soft_error_needs_predict_proba():
+    X, y, sd, _, _ = _clf_problem()
+    with pytest.raises(
+        TypeError, match="TrAdaBoostClassifier: error='soft'.*LinearSVC has no predict_proba"
+    ):
+        TrAdaBoostClassifier(LinearSVC(), error="soft").fit(X, y, sample_domain=sd)
+
+
 def test_bad_parameters_are_rejected():
     X, y, sd, _, _ = _clf_problem()
+    with pytest.raises(ValueError, match="error"):
+        TrAdaBoostClassifier(error="squared").fit(X, y, sample_domain=sd)
+    for bad in ("equal", 0.0, 1.0, 1.5):
+        with pytest.raises(ValueError, match="initial_weights"):
+            TrAdaBoostClassifier(initial_weights=bad).fit(X, y, sample_domain=sd)
     with pytest.raises(ValueError, match="vote"):
         TrAdaBoostClassifier(vote="first_half").fit(X, y, sample_domain=sd)
     with pytest.raises(ValueError, match="n_estimators"):
@@ -342,8 +463,12 @@ def record_rounds(monkeypatch):
     n_rounds=st.integers(1, 8),
     dynamic=st.booleans(),
     lr=st.floats(0.1, 2.0),
+    error=st.sampled_from(["hard", "soft"]),
+    initial_weights=st.sampled_from(["uniform", "balanced", 0.3]),
 )
-def test_classifier_weights_are_a_distribution_each_round(seed, n_rounds, dynamic, lr):
+def test_classifier_weights_are_a_distribution_each_round(
+    seed, n_rounds, dynamic, lr, error, initial_weights
+):
     from skadapt.ensemble import _tradaboost
 
     X, y, sd, _, _ = _clf_problem(seed=seed, n_s=40, n_t=20, n_lab=6)
@@ -361,6 +486,8 @@ def test_classifier_weights_are_a_distribution_each_round(seed, n_rounds, dynami
             n_estimators=n_rounds,
             dynamic=dynamic,
             learning_rate=lr,
+            error=error,
+            initial_weights=initial_weights,
             random_state=seed,
         ).fit(X, y, sample_domain=sd)
     finally:
@@ -409,13 +536,19 @@ def test_overflow_warns_and_stops():
 
 
 @settings(max_examples=10, deadline=None)
-@given(seed=st.integers(0, 10_000), perm_seed=st.integers(0, 10_000))
-def test_invariance_to_row_order(seed, perm_seed):
+@given(
+    seed=st.integers(0, 10_000),
+    perm_seed=st.integers(0, 10_000),
+    error=st.sampled_from(["hard", "soft"]),
+    initial_weights=st.sampled_from(["uniform", "balanced"]),
+)
+def test_invariance_to_row_order(seed, perm_seed, error, initial_weights):
     X, y, sd, Xt, _ = _clf_problem(seed=seed, n_s=50, n_t=20, n_lab=8)
     perm = np.random.RandomState(perm_seed).permutation(X.shape[0])
     base = LogisticRegression()
-    a = TrAdaBoostClassifier(base, n_estimators=5, random_state=0).fit(X, y, sample_domain=sd)
-    b = TrAdaBoostClassifier(base, n_estimators=5, random_state=0).fit(
+    kw = dict(n_estimators=5, error=error, initial_weights=initial_weights, random_state=0)
+    a = TrAdaBoostClassifier(base, **kw).fit(X, y, sample_domain=sd)
+    b = TrAdaBoostClassifier(base, **kw).fit(
         X[perm], y[perm], sample_domain=sd[perm]
     )
     np.testing.assert_allclose(b.sample_weight_, a.sample_weight_[perm], atol=1e-7)
@@ -440,6 +573,12 @@ def test_r2_and_two_stage_weights_are_distributions(record_rounds):
     [
         (TrAdaBoostClassifier(n_estimators=6, random_state=4), _clf_problem),
         (TrAdaBoostClassifier(n_estimators=6, weighting="resample", random_state=4), _clf_problem),
+        (
+            TrAdaBoostClassifier(
+                n_estimators=6, error="soft", initial_weights="balanced", random_state=4
+            ),
+            _clf_problem,
+        ),
         (TrAdaBoostR2(n_estimators=6, random_state=4), _reg_problem),
         (TwoStageTrAdaBoostR2(n_steps=3, n_estimators=4, cv=3, random_state=4), _reg_problem),
     ],
