@@ -3,9 +3,12 @@
 Inputs (npz): sparse CSR matrices passed as components ``<name>_data``,
 ``<name>_indices``, ``<name>_indptr``, ``<name>_shape`` for ``Xs`` (labeled
 source rows), ``Xt`` (labeled target rows) and ``X_test``; labels ``ys``,
-``yt``.  Params (JSON): ``C`` and ``class_weight`` of the LinearSVC base
-learner, ``n_estimators``, ``seed``, ``repeats`` (timed fits; the median is
-reported).  Output: predictions on X_test, median seconds of fit, peak extra
+``yt``.  Params (JSON): ``base`` (``"linear_svc"``, the default, or
+``"logistic"``: ``LogisticRegression(solver="liblinear", dual=True)``), ``C``
+and ``class_weight`` of the base learner, ``n_estimators``, ``seed``,
+``target_share`` (optional: initial weights with this share of the mass on
+the target rows, uniform within each domain; default adapt's uniform start),
+``repeats`` (timed fits; the median is reported).  Output: predictions on X_test, median seconds of fit, peak extra
 resident memory (MB) during the fits, the estimator errors of the last fit.
 """
 
@@ -30,15 +33,31 @@ def _csr(arrays, name):
 def main():
     arrays, params = load()
     from adapt.instance_based import TrAdaBoost
+    from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
     Xs, Xt, X_test = _csr(arrays, "Xs"), _csr(arrays, "Xt"), _csr(arrays, "X_test")
     ys, yt = arrays["ys"], arrays["yt"]
 
+    fit_params = {}
+    share = params.get("target_share")
+    if share is not None:
+        n_s, n_t = Xs.shape[0], Xt.shape[0]
+        fit_params = {
+            "sample_weight_src": np.full(n_s, (1.0 - share) / n_s),
+            "sample_weight_tgt": np.full(n_t, share / n_t),
+        }
+
     def fit():
-        base = LinearSVC(
-            C=params["C"], class_weight=params.get("class_weight"), random_state=params["seed"]
-        )
+        if params.get("base", "linear_svc") == "logistic":
+            base = LogisticRegression(
+                C=params["C"], class_weight=params.get("class_weight"), solver="liblinear",
+                dual=True, max_iter=1000, random_state=params["seed"],
+            )
+        else:
+            base = LinearSVC(
+                C=params["C"], class_weight=params.get("class_weight"), random_state=params["seed"]
+            )
         model = TrAdaBoost(
             base,
             Xt=Xt,
@@ -47,7 +66,7 @@ def main():
             verbose=0,
             random_state=params["seed"],
         )
-        return model.fit(Xs, ys)
+        return model.fit(Xs, ys, **fit_params)
 
     model, seconds, peak_mb = timed(fit, repeats=params.get("repeats", 1))
     save(
