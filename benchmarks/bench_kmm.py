@@ -41,6 +41,8 @@ CONFIG = {
 # targets of issue 4, section 4
 TARGET_REL_OBJECTIVE = 1e-6
 TARGET_SPEEDUP = {"skada": 10.0, "adapt": 30.0}
+LOOSE_TOL = 1e-3
+LOOSE_NAME = f"skadapt KMM (auto, tol={LOOSE_TOL:g})"
 TARGET_5000_SECONDS = 3.0
 TARGET_NYSTROEM = (60.0, 3 * 1024.0)
 # written reasons, printed for a target whose verdict line says MISSED (keys
@@ -50,11 +52,15 @@ MISSED_REASONS = {
         "skada's KMMReweight runs a fixed 1000 Frank-Wolfe iterations (its `tol` is not "
         "passed to the Frank-Wolfe solver, and the upper bound B is not imposed), each one "
         "matrix-vector product with K, and stops short of the optimum (its objective "
-        "column). skadapt's auto solver also costs one product with K per iteration and "
-        "runs until its certified duality gap is below 1e-7 of the objective scale (in "
-        "practice ~1e-14 after the active-set polish): a few hundred accelerated "
-        "iterations before the active set is identified. A 10x ratio needs fewer than 100 "
-        "of them: an earlier polish or a semismooth-Newton start would close it."
+        "column, about 3e-3 relative above it). skadapt's solver runs until its certified "
+        "duality gap is below 1e-7 of the objective scale (in practice ~1e-15): about 14 "
+        "projected Newton iterations, each a truncated conjugate-gradient or Cholesky solve "
+        "on the free variables (~1100 of 2000) plus a few products with K; the kernel "
+        "matrix and kappa take about 0.05 s of the total. At skada's accuracy (the tol=1e-3 "
+        "row and the context line under the targets) the ratio is higher but still below "
+        "10x. Closing it would need float32 face products and fewer conjugate-gradient "
+        "steps per Newton iteration (a preconditioner built from the previous face's "
+        "Cholesky factor)."
     ),
     ">= 30x faster than adapt": (
         "adapt's KMM(max_size=n) calls cvxopt's dense interior-point QP, whose time is "
@@ -64,20 +70,21 @@ MISSED_REASONS = {
         "the ratio moves a lot; see the seconds columns."
     ),
     "n=5000 exact": (
-        "at n=5000 the 200 MB kernel matrix itself and the few hundred matrix-vector "
-        "products with it (memory-bound, about 0.2 GB read per product) dominate; the "
-        "shared, heavily loaded 2-core machine of the run gives a fraction of one core. "
-        "Closing the gap: fewer iterations before the active-set polish (see above) or a "
-        "float32 copy of K for the first iterations."
+        "the fit is the 5000 x 5000 kernel matrix (200 MB, about 0.5 s) and 13 projected "
+        "Newton iterations on ~2500 free variables: truncated conjugate gradients (30 "
+        "products with K_FF each) in the first ones, Cholesky factorisations of K_FF "
+        "(~0.15 s each) in the last two, and the line-search products with K. Each "
+        "product reads 50-200 MB, so the iterations are memory-bound; another job shared "
+        "the 2 cores during the run. Closing the gap: float32 face products and a "
+        "preconditioner built from the previous face's Cholesky factor, so that fewer "
+        "conjugate-gradient steps are needed."
     ),
     "n=50000 with n_components": (
-        "each accelerated iteration reads the 50,000 x 1000 Nystroem factor twice "
-        "(0.8 GB of memory traffic in float64), and the rank-1000 QP is degenerate, so the "
-        "certified duality gap of the default tol (1e-5) needs several hundred iterations "
-        "although the objective is settled much earlier; on the loaded shared machine "
-        "each iteration took far longer than its memory-bandwidth cost. Closing the gap: "
-        "a float32 factor (half the traffic) and a dual certificate that converges faster "
-        "than the Frank-Wolfe gap on degenerate problems."
+        "the solve is a handful of projected Newton iterations whose conjugate-gradient "
+        "steps each read the 50,000 x 1000 Nystroem factor of the free rows (up to 0.4 GB "
+        "in float64), plus the Nystroem transform itself; on a machine with less memory "
+        "bandwidth (or shared with other jobs) these memory-bound products dominate. "
+        "Closing the gap: a float32 factor (half the traffic)."
     ),
 }
 
@@ -130,6 +137,13 @@ def _exact_block(n, peers, with_cvxpy, repeats, timeout, payload):
     KMM(gamma=gamma).fit(np.r_[Xs[:50], Xt[:50]], np.r_[ys[:50], -np.ones(50, dtype=int)])
     model, seconds, mb = _measure(lambda: KMM(gamma=gamma, B=B).fit(X, y), repeats)
     runs["skadapt KMM (auto)"] = {
+        "weights": model.weights_[:n], "seconds": seconds, "peak_mb": mb,
+        "n_iter": model.n_iter_, "certified_gap": model.duality_gap_,
+    }
+    # the same solver stopped at a loose certified gap: the time to reach an
+    # objective as good as a peer that stops short of the optimum
+    model, seconds, mb = _measure(lambda: KMM(gamma=gamma, B=B, tol=LOOSE_TOL).fit(X, y), repeats)
+    runs[LOOSE_NAME] = {
         "weights": model.weights_[:n], "seconds": seconds, "peak_mb": mb,
         "n_iter": model.n_iter_, "certified_gap": model.duality_gap_,
     }
@@ -277,4 +291,13 @@ def _verdicts(t0, n0):
         elif run_:
             verdicts.append(f"- >= {target:g}x faster than {peer} at n={n0}: not measured "
                             f"({run_.get('error')})")
+    loose, skada = t0.get(LOOSE_NAME, {}), t0.get("skada", {})
+    if "seconds" in loose and "seconds" in skada:
+        better = loose["objective"] <= skada["objective"]
+        verdicts.append(
+            f"- (context) at skada's accuracy: skadapt with tol={LOOSE_TOL:g} reaches "
+            f"{'a lower' if better else 'a HIGHER'} objective than skada "
+            f"({loose['rel_to_ref']:+.2e} against {skada['rel_to_ref']:+.2e} relative) and is "
+            f"{skada['seconds'] / loose['seconds']:.1f}x faster"
+        )
     return verdicts

@@ -271,3 +271,19 @@ def test_bad_gamma(gamma):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             KMM(gamma=gamma).fit(X, y)
+
+
+def test_projected_newton_phase_solves_a_typical_problem_alone():
+    # the usual KMM problem (band inactive, rbf kernel of moderate width) is
+    # solved by the projected Newton phase, without the gradient fallback,
+    # to the same optimum as the gradient phase alone
+    Xs, _, Xt = _problem(21, 150, 120, d=5, shift=0.7)
+    K, kappa = _qp(Xs, Xt, 0.1)
+    lo, hi = _band(150, (np.sqrt(150) - 1) / np.sqrt(150))
+    Q = DenseQuadratic(K)
+    beta, info = solve_box_band_qp(Q, kappa, 1000.0, lo, hi, tol=1e-10)
+    assert info["converged"] and info["n_newton"] == info["n_iter"] <= 30
+    slow, info_slow = solve_box_band_qp(Q, kappa, 1000.0, lo, hi, tol=1e-10, newton=False)
+    assert info_slow["n_newton"] == 0 and info_slow["converged"]
+    f, f_slow = _objective(K, kappa, beta), _objective(K, kappa, slow)
+    assert abs(f - f_slow) <= 1e-9 * abs(f_slow)
