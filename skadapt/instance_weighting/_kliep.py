@@ -299,7 +299,10 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
         )
         n_t = X_target.shape[0]
         perm = random_state.permutation(n_t)
-        not_converged = 0
+        # duality gaps of the cross-validation fits that stopped above `tol`
+        # (the warning reports these, not only the final fit's gap)
+        cv_gaps = []
+        n_cv_fits = 0
         self.cv_results_ = None
         if len(grid) > 1:
             if n_t < self.cv:
@@ -320,7 +323,9 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
                         centers, alpha, _, gap = self._fit_one(X_source, Xt_train, c_idx, gamma)
                     except ValueError:
                         continue  # a degenerate width scores -inf
-                    not_converged += gap > self.tol
+                    n_cv_fits += 1
+                    if gap > self.tol:
+                        cv_gaps.append(gap)
                     ratio = basis(X_target[held], centers, self.kernel, gamma) @ alpha
                     scores[g, k] = float(np.mean(np.log(np.maximum(ratio, 1e-300))))
             mean = scores.mean(axis=1)
@@ -348,12 +353,19 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
         A = basis(X_target, centers, self.kernel, self.gamma_)
         b = basis(X_source, centers, self.kernel, self.gamma_).mean(axis=0)
         alpha, n_iter, gap = _kliep_fit(A, b, self.tol, self.max_iter, name)
-        not_converged += gap > self.tol
-        if not_converged:
+        final_converged = not gap > self.tol
+        if cv_gaps or not final_converged:
+            gaps = cv_gaps + ([] if final_converged else [gap])
+            final = (
+                f"the final fit converged (gap {gap:.2e})"
+                if final_converged
+                else f"the final fit did not (gap {gap:.2e})"
+            )
             warnings.warn(
-                f"{name}: the solver did not reach its tolerance within max_iter={self.max_iter} "
-                f"iterations in {not_converged} fit(s) (duality gap above tol={self.tol}; "
-                f"final gap of the last fit {gap:.2e}); increase `max_iter`.",
+                f"{name}: the solver stopped with its duality gap above tol={self.tol} "
+                f"(max_iter={self.max_iter}) in {len(gaps)} fit(s): {len(cv_gaps)} of "
+                f"{n_cv_fits} likelihood cross-validation fit(s), and {final}; largest gap "
+                f"of those fits {max(gaps):.2e}; increase `max_iter`.",
                 ConvergenceWarning,
             )
         self.centers_ = centers
