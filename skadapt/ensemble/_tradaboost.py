@@ -268,7 +268,9 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
     dynamic : bool, default=False
         Apply the correction factor ``C_t = 2 (1 - eps_t)`` of Al-Stouhi &
         Reddy (ECML 2011) to the source weights, so that they do not
-        converge to zero too early (Dynamic-TrAdaBoost).
+        converge to zero too early (Dynamic-TrAdaBoost); with
+        ``error="soft"``, ``C_t`` is the growth of the target mass in the
+        round (see Notes).
     error : {"hard", "soft"}, default="hard"
         The loss ``e_i = |h_t(x_i) - c(x_i)|`` of each training row in the
         error ``eps_t`` and in both weight updates.  ``"hard"``: ``h_t`` is
@@ -346,8 +348,10 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
     the largest sum of vote weights over the voting rounds (for two classes,
     the paper's rule ``prod beta_t ** -h_t(x) >= prod beta_t ** -1/2``, with a
     tie going to ``classes_[0]``).  With ``dynamic=True`` the source weights
-    are also multiplied by ``C_t = (1 - eps_t) + eps_t / beta_t``, the factor
-    by which the target weight grows, i.e. ``2 (1 - eps_t)`` for two classes.
+    are also multiplied by ``C_t``, the factor by which the target weight
+    grows in the round: ``C_t = (1 - eps_t) + eps_t / beta_t`` with hard
+    errors, i.e. ``2 (1 - eps_t)`` for two classes as in Al-Stouhi & Reddy;
+    with soft errors ``C_t = sum_T w_i beta_t ** -e_i / sum_T w_i``.
 
     Edge cases, as chosen here (the paper only requires ``eps_t < 1/2``):
 
@@ -493,12 +497,13 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
                 break
             w = w.copy()
             with np.errstate(over="ignore", invalid="ignore"):
-                grow = np.exp(np.float64(alpha))  # inf on overflow: caught below
-                # target rows times beta_t ** -e_i, source rows times beta ** e_i
+                # target rows times beta_t ** -e_i (inf on overflow: caught below),
+                # source rows times beta ** e_i
                 w[is_target] *= np.exp(alpha * err[is_target])
                 w[~is_target] *= np.exp(log_beta_src * err[~is_target])
                 if self.dynamic and n_source:
-                    w[~is_target] *= (1.0 - eps) + eps * grow
+                    # C_t: the factor by which the target mass grew this round
+                    w[~is_target] *= w[is_target].sum() / target_mass
             w = _normalize_weights(self, w)
             if w is None:
                 break

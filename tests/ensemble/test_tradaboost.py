@@ -217,6 +217,12 @@ def test_classifier_soft_update_by_hand():
     w = np.array([beta**0.1, beta**0.6, beta_t**-0.2, beta_t**-0.4])
     np.testing.assert_allclose(clf.sample_weight_, w / w.sum(), rtol=1e-12)
     assert clf.estimator_weights_[0] == pytest.approx(math.log(7 / 3))
+    # dynamic=True: source rows also times the growth of the target mass
+    dyn = TrAdaBoostClassifier(learner, n_estimators=2, error="soft", dynamic=True)
+    dyn.fit(X, y, sample_domain=sd)
+    growth = (beta_t**-0.2 + beta_t**-0.4) / 2
+    w = np.array([beta**0.1 * growth, beta**0.6 * growth, beta_t**-0.2, beta_t**-0.4])
+    np.testing.assert_allclose(dyn.sample_weight_, w / w.sum(), rtol=1e-12)
     # hard errors on the same learner: only source row 1 is wrong (P(true) = 0.4)
     hard = TrAdaBoostClassifier(learner, n_estimators=2).fit(X, y, sample_domain=sd)
     w = np.array([1, beta, 1, 1])
