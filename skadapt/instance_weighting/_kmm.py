@@ -143,10 +143,12 @@ class KMM(BaseWeighter):
     then a Cholesky factorisation for the last, exact steps), projected back
     exactly onto the box-and-band set (a one-dimensional search for the shift
     of ``clip(z - lam, 0, B)``).  On the usual KMM problem this takes 5 to 20
-    iterations.  Problems where it stalls (the band active at the optimum, a
-    degenerate ``K``) continue with accelerated projected gradient (FISTA
-    with adaptive restart) and active-set polishing of stable faces.  Both
-    stop on a certified duality gap, so the objective equals the QP optimum
+    iterations.  Problems where it stalls (a degenerate ``K``) continue, up
+    to 500 source rows, with a finite active-set method (bounded least
+    squares, BVLS, with a secant search for the band's multiplier), and
+    otherwise with accelerated projected gradient (FISTA with adaptive
+    restart) and active-set polishing of stable faces.  All stop on a
+    certified duality gap, so the objective equals the QP optimum
     to the relative precision ``tol``.  With ``n_components`` the same QP is
     solved with ``K = Phi_s Phi_s^T`` and ``kappa = (n_s / n_t) Phi_s Phi_t^T 1`` (the
     Nystroem features of the source and target rows): the exact KMM of the
@@ -162,7 +164,9 @@ class KMM(BaseWeighter):
        problems with simple constraints", SIAM J. Control Optim. 20(2), 1982.
     .. [3] A. Beck and M. Teboulle, "A fast iterative shrinkage-thresholding
        algorithm for linear inverse problems", SIAM J. Imaging Sci. 2(1), 2009.
-    .. [4] B. O'Donoghue and E. Candes, "Adaptive restart for accelerated
+    .. [4] P. B. Stark and R. L. Parker, "Bounded-variable least-squares: an
+       algorithm and applications", Computational Statistics 10, 1995.
+    .. [5] B. O'Donoghue and E. Candes, "Adaptive restart for accelerated
        gradient schemes", Found. Comput. Math. 15, 2015.
 
     Examples

@@ -13,8 +13,9 @@ Bertsekas' projected Newton method (:func:`_projected_newton`: epsilon-active
 bounds held, a Newton step on the free variables by truncated conjugate
 gradients or a Cholesky factorisation of ``K_FF``, projected back exactly),
 which solves the usual KMM problem in 5 to 20 iterations.  When that phase
-stalls (the band active at the optimum, a degenerate ``K``), it goes on from
-the Newton point with:
+stalls (a degenerate ``K``), a problem of at most ``_SMALL`` rows is finished
+by a finite active-set method (:func:`_small_exact`, bounded least squares);
+otherwise the solver goes on from the Newton point with:
 
 * accelerated projected gradient (FISTA) with the adaptive gradient restart
   of O'Donoghue and Candes (2015) and a backtracking safeguard on the
@@ -90,20 +91,41 @@ class DenseQuadratic:
         """Solve ``K_FF x = rhs - nu 1`` (with ``sum(x) = target`` when given).
 
         A Cholesky factorisation (with a jitter of 1e-13 of the mean
-        diagonal); None when it fails.
+        diagonal).  When ``K_FF`` is numerically singular -- the Cholesky
+        fails, or its solution does not solve the unjittered system to 1e-9
+        -- the minimum-norm solution through an eigendecomposition that
+        drops the eigenvalues below 1e-12 of the largest (a degenerate face
+        has a whole affine set of minimisers).
         """
         KFF = self.block(F)
+        ones = np.ones(F.shape[0])
+
+        def constrained(solve):
+            x = solve(rhs)
+            if target is not None:
+                u = solve(ones)
+                x = x - ((x.sum() - target) / u.sum()) * u
+            return x
+
         jitter = 1e-13 * max(float(np.trace(KFF)) / F.shape[0], 1e-300)
-        KFF[np.diag_indices_from(KFF)] += jitter
+        A = KFF.copy()
+        A[np.diag_indices_from(A)] += jitter
+        x = None
         try:
-            cho = sla.cho_factor(KFF, lower=True, check_finite=False)
+            cho = sla.cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
+            x = constrained(lambda b: sla.cho_solve(cho, b, check_finite=False))
         except np.linalg.LinAlgError:
-            return None
-        x = sla.cho_solve(cho, rhs, check_finite=False)
-        if target is not None:
-            u = sla.cho_solve(cho, np.ones(F.shape[0]), check_finite=False)
-            x = x - ((x.sum() - target) / u.sum()) * u
-        return x
+            pass
+        if x is not None:
+            res = KFF @ x - rhs
+            if target is not None:
+                res -= res.mean()  # the multiplier nu absorbs the constant part
+            if np.linalg.norm(res) <= 1e-9 * max(np.linalg.norm(rhs), 1e-300):
+                return x
+        w, V = np.linalg.eigh(KFF)
+        keep = w > 1e-12 * max(float(w[-1]), 1e-300)
+        Vk, wk = V[:, keep], w[keep]
+        return constrained(lambda b: Vk @ ((Vk.T @ b) / wk))
 
     def factor(self, rtol=1e-12):
         """``Phi`` with ``K = Phi Phi^T`` up to ``rtol``: a pivoted Cholesky factor."""
@@ -348,22 +370,28 @@ def _active_set(Q, kappa, beta, lam, B, lo, hi, max_steps=50):
     return beta
 
 
-def _cg(matvec, b, rtol, max_iter):
+def _cg(matvec, b, rtol, max_iter, project=None):
     """Truncated conjugate gradients for ``A x = b`` (``A`` PSD), from 0.
 
-    Stops at relative residual ``rtol``, after ``max_iter`` products, or on a
+    ``project`` (optional) is the orthogonal projector onto a subspace that
+    the iterates must stay in (``sum(x) = 0`` for the band).  Stops at
+    relative residual ``rtol``, after ``max_iter`` products, or on a
     direction of no curvature; every iterate is a descent step for
     ``1/2 x^T A x - b^T x``.
     """
+    def op(v):
+        out = matvec(v)
+        return out if project is None else project(out)
+
     x = np.zeros_like(b)
-    r = b.copy()
+    r = b.copy() if project is None else project(b)
     p = r.copy()
     rr = float(r @ r)
     stop = rtol * rtol * rr
     for _ in range(max_iter):
         if rr <= stop or rr == 0.0:
             break
-        Ap = matvec(p)
+        Ap = op(p)
         curv = float(p @ Ap)
         if curv <= 1e-300:
             break
@@ -374,6 +402,61 @@ def _cg(matvec, b, rtol, max_iter):
         p = r + (rr_new / rr) * p
         rr = rr_new
     return x
+
+
+def _mean_free(v):
+    return v - v.mean()
+
+
+def _held_band(beta, g, B, lo, hi, eps_k):
+    """The band side held in a Newton step (or None) and its multiplier.
+
+    The band is held at the side the sum sits on when the multiplier
+    estimate ``nu = -mean(g_I)`` (``I`` the variables more than ``eps_k``
+    inside the box; the median of ``-g`` when there is none) has that side's
+    sign, i.e. when the gradient pushes the sum out of the band.
+    """
+    total = float(beta.sum())
+    tol = 1e-12 * max(abs(hi), 1.0)
+    at_hi, at_lo = total >= hi - tol, total <= lo + tol
+    if not (at_hi or at_lo):
+        return None, 0.0
+    inside = (beta > eps_k) & (beta < B - eps_k)
+    nu = -float(g[inside].mean()) if inside.any() else -float(np.median(g))
+    if at_hi and nu > 0:
+        return hi, nu
+    if at_lo and nu < 0:
+        return lo, nu
+    return None, 0.0
+
+
+def _cut_step(beta, d, F, B):
+    """``beta + t d`` on the free variables ``F``, ``t`` the first bound met.
+
+    Returns ``(point, t)``, or None when the full step stays in the box.
+    """
+    dF, bF = d[F], beta[F]
+    t = 1.0
+    neg, pos = dF < 0, dF > 0
+    if neg.any():
+        t = min(t, float(np.min(-bF[neg] / dF[neg])))
+    if pos.any():
+        t = min(t, float(np.min((B - bF[pos]) / dF[pos])))
+    if not 0.0 < t < 1.0:
+        return None
+    point = beta.copy()
+    point[F] = np.clip(bF + t * dF, 0.0, B)
+    return point, t
+
+
+def _descent(fn, f, g, step, new, Kn, kappa, B, lo, hi, gap, scale):
+    """Armijo's sufficient decrease; at round-off, a smaller duality gap."""
+    if fn < f and fn <= f + 1e-4 * float(g @ step):
+        return True
+    if fn <= f + 1e-14 * scale:
+        # the change of f is below its round-off: judge by the certificate
+        return duality_gap(new, Kn, kappa, B, lo, hi)[0] < gap
+    return False
 
 
 def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
@@ -387,12 +470,15 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
     ``K_FF d = -g_F`` by truncated conjugate gradients while the relative gap
     is above 1e-5 (products with ``K_FF`` or ``Phi_F Phi_F^T``), by a
     Cholesky factorisation of ``K_FF`` after that on a dense ``K``; held
-    variables move along ``-g_i / K_ii``.  The step is ``P(beta + alpha d)``
+    variables move along ``-r_i / K_ii``.  When the sum sits on a side of the
+    band and the gradient pushes it out (:func:`_held_band`), the band is
+    held too: the Newton step keeps the sum on that side and ``r`` adds the
+    band's multiplier to the gradient.  The step is ``P(beta + alpha d)``
     with the exact projection, ``alpha`` halved until Armijo's decrease
-    holds.  The band enters only through the projection, so a problem whose
-    band is active at the optimum (or a degenerate one) can stall: the phase
-    then stops -- after ``max_iter`` iterations, or on a step shorter than
-    1e-3 three times in a row -- and hands its point to the accelerated
+    holds (at round-off, until the duality gap shrinks).  A degenerate
+    ``K`` can make the phase stall: it stops -- after ``max_iter``
+    iterations, or on a step shorter than 1e-3 three times in a row -- and
+    hands its point to the accelerated
     gradient phase.  Returns ``(beta, n_iter, n_cholesky, converged)``.
     """
     n = Q.n
@@ -410,25 +496,51 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
         rel = gap / max(scale, 1e-300)
         g = Kb - kappa
         eps_k = min(1e-5 * max(B, 1.0), float(np.linalg.norm(beta - np.clip(beta - g, 0.0, B))))
-        held = ((beta <= eps_k) & (g > 0)) | ((beta >= B - eps_k) & (g < 0))
+        side, nu = _held_band(beta, g, B, lo, hi, eps_k)
+        r = g + nu  # reduced gradient: the band's pull included
+        held = ((beta <= eps_k) & (r > 0)) | ((beta >= B - eps_k) & (r < 0))
         F = np.flatnonzero(~held)
-        d = -g / diag
+        d = -r / diag
         if F.shape[0]:
+            shift = None
+            if side is not None:
+                # the free variables bring the sum onto the band's side, the
+                # held ones landing on their bounds
+                landed = float(np.clip(beta[held] + d[held], 0.0, B).sum())
+                shift = side - float(beta[F].sum()) - landed
             x = None
             if dense and rel < 1e-5:
-                x = Q.solve_face(F, -g[F], None, None)
+                x = Q.solve_face(F, -g[F], None, shift)
                 n_chol += x is not None
             if x is None:
-                x = _cg(Q.face_operator(F), -g[F], 1e-3, 30 if rel > 1e-5 else 200)
+                matvec = Q.face_operator(F)
+                max_cg = 30 if rel > 1e-5 else 200
+                if shift is None:
+                    x = _cg(matvec, -g[F], 1e-3, max_cg)
+                else:  # x = x0 + z with sum(x0) = shift and sum(z) = 0
+                    x0 = np.full(F.shape[0], shift / F.shape[0])
+                    x = x0 + _cg(matvec, -g[F] - matvec(x0), 1e-3, max_cg, _mean_free)
             d[F] = x
-        alpha, accepted = 1.0, False
-        for _ in range(30):
+        alpha, accepted, was_cut = 1.0, False, False
+        for k in range(30):
             new, lam = project_box_band(beta + alpha * d, B, lo, hi, lam0=lam)
             Kn = Q.matvec(new)
             fn = 0.5 * float(new @ Kn) - float(kappa @ new)
-            if fn <= f + 1e-4 * float(g @ (new - beta)) and fn < f:
+            if _descent(fn, f, g, new - beta, new, Kn, kappa, B, lo, hi, gap, scale):
                 accepted = True
                 break
+            if k == 0 and side is not None and F.shape[0]:
+                # on the band, the projection shifts every variable: stop the free
+                # variables at the first bound they meet instead (held next)
+                cut = _cut_step(beta, d, F, B)
+                if cut is not None:
+                    new, t = cut
+                    new, lam = project_box_band(new, B, lo, hi, lam0=lam)
+                    Kn = Q.matvec(new)
+                    fn = 0.5 * float(new @ Kn) - float(kappa @ new)
+                    if _descent(fn, f, g, new - beta, new, Kn, kappa, B, lo, hi, gap, scale):
+                        alpha, accepted, was_cut = t, True, True
+                        break
             alpha *= 0.5
         if verbose:
             print(f"[KMM] Newton iter {it}: objective {obj:.12g}, relative gap {rel:.3e}, "
@@ -436,11 +548,81 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
         if not accepted:
             break
         beta, Kb, f = new, Kn, fn
-        short = short + 1 if alpha < 1e-3 else 0
+        # a cut step adds a bound to the held set (finitely many); short
+        # projected steps mean the phase is not converging
+        short = short + 1 if (alpha < 1e-3 and not was_cut) else 0
         if short >= 3:
             break
     gap, obj, scale = duality_gap(beta, Kb, kappa, B, lo, hi)
     return beta, it, n_chol, gap <= tol * scale
+
+
+_SMALL = 500  # rows up to which the finite active-set finisher is affordable
+
+
+def _small_exact(K, kappa, B, lo, hi):
+    """Finite active-set solution of a small problem that the iterations left open.
+
+    On degenerate problems (``K`` numerically singular, the optimal face
+    not strictly complementary: typically few rows in one dimension) the
+    iterative phases can stall short of a tight certificate.  Here the box QP
+    for a band multiplier ``nu``, ``min 1/2 b^T K b - (kappa - nu)^T b`` on
+    ``0 <= b <= B``, is written as the bounded least-squares problem
+    ``||L^T b - L^{-1} (kappa - nu)||^2`` with ``L L^T = K + delta I``
+    (``delta`` = 1e-13 of the mean diagonal, a change of the objective far
+    below round-off) and solved by the finite BVLS active-set method of
+    Stark & Parker (``scipy.optimize.lsq_linear``); ``sum(b(nu))`` is
+    non-increasing and piecewise linear in ``nu``, so the band side is met by
+    a safeguarded secant search.  Returns None if a step fails.
+    """
+    from scipy.optimize import lsq_linear
+
+    n = K.shape[0]
+    A = K + (1e-13 * max(float(np.trace(K)) / n, 1e-300)) * np.eye(n)
+    try:
+        L = sla.cholesky(A, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    At = L.T
+
+    def solve(nu):
+        rhs = sla.solve_triangular(L, kappa - nu, lower=True, check_finite=False)
+        res = lsq_linear(At, rhs, bounds=(0.0, B), method="bvls", tol=1e-14,
+                         lsmr_tol=None, max_iter=50 * n)
+        return np.clip(res.x, 0.0, B)
+
+    beta = solve(0.0)
+    total = beta.sum()
+    if lo <= total <= hi:
+        return beta
+    side = hi if total > hi else lo
+    # bracket nu: sum(b(nu)) - side changes sign between a and b
+    a, fa = 0.0, total - side
+    step = max(float(np.abs(kappa).max()), 1.0)
+    b_nu = step if fa > 0 else -step
+    for _ in range(60):
+        beta = solve(b_nu)
+        fb = beta.sum() - side
+        if fb == 0 or (fb > 0) != (fa > 0):
+            break
+        a, fa, b_nu = b_nu, fb, 2.0 * b_nu
+    else:
+        return None
+    for _ in range(100):
+        if abs(fb) <= 1e-13 * max(abs(side), 1.0):
+            break
+        new = b_nu - fb * (b_nu - a) / (fb - fa) if fb != fa else 0.5 * (a + b_nu)
+        if not min(a, b_nu) < new < max(a, b_nu):
+            new = 0.5 * (a + b_nu)
+        beta_new = solve(new)
+        f_new = beta_new.sum() - side
+        if (f_new > 0) == (fb > 0):
+            b_nu, fb, beta = new, f_new, beta_new
+        else:
+            a, fa = b_nu, fb
+            b_nu, fb, beta = new, f_new, beta_new
+    beta, _ = project_box_band(beta, B, lo, hi)
+    return beta
 
 
 def solve_box_band_qp(
@@ -492,7 +674,7 @@ def solve_box_band_qp(
     n = Q.n
     polish = polish and isinstance(Q, DenseQuadratic)
     start = np.ones(n) if x0 is None else np.asarray(x0, dtype=np.float64)
-    info = {"n_iter": 0, "n_polish": 0, "n_newton": 0, "n_cholesky": 0}
+    info = {"n_iter": 0, "n_polish": 0, "n_newton": 0, "n_cholesky": 0, "n_exact_small": 0}
     if newton and n:
         start, n_newton, n_chol, done = _projected_newton(
             Q, kappa, B, lo, hi, start, tol, min(newton_iter, max_iter), verbose
@@ -501,6 +683,15 @@ def solve_box_band_qp(
     beta, lam = project_box_band(start, B, lo, hi)
     Kb = Q.matvec(beta)
     gap, obj, scale = duality_gap(beta, Kb, kappa, B, lo, hi)
+    if gap > tol * scale and polish and 0 < n <= _SMALL:
+        # small and (in practice) degenerate: the finite active-set method
+        cand = _small_exact(Q.K, kappa, B, lo, hi)
+        if cand is not None:
+            Kc = Q.matvec(cand)
+            gap_c, obj_c, scale_c = duality_gap(cand, Kc, kappa, B, lo, hi)
+            if gap_c < gap:
+                beta, Kb, gap, obj, scale = cand, Kc, gap_c, obj_c, scale_c
+                info["n_exact_small"] = 1
     if gap <= tol * scale or n == 0:
         info.update(n_iter=info["n_newton"], gap=gap, rel_gap=gap / max(scale, 1e-300),
                     objective=obj, converged=True)

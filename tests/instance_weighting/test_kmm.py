@@ -287,3 +287,19 @@ def test_projected_newton_phase_solves_a_typical_problem_alone():
     assert info_slow["n_newton"] == 0 and info_slow["converged"]
     f, f_slow = _objective(K, kappa, beta), _objective(K, kappa, slow)
     assert abs(f - f_slow) <= 1e-9 * abs(f_slow)
+
+
+@pytest.mark.parametrize("n_s, n_t", [(17, 4), (18, 8), (19, 7)])
+def test_degenerate_problems_are_solved_exactly(n_s, n_t):
+    # 1-D data, a wide kernel and an equality band (eps = 0): K is singular
+    # to round-off and the optimal face is not strictly complementary; the
+    # iterations stall there and the finite active-set finisher certifies
+    Xs, _, Xt = _problem(0, n_s, n_t, 1, 0.0)
+    K, kappa = _qp(Xs, Xt, 1.0)
+    lo, hi = _band(n_s, 0.0)
+    beta, info = solve_box_band_qp(DenseQuadratic(K), kappa, 5.0, lo, hi, tol=1e-10)
+    assert info["converged"] and info["rel_gap"] <= 1e-10
+    assert beta.min() >= 0.0 and beta.max() <= 5.0
+    assert abs(beta.sum() - lo) <= 1e-9 * n_s
+    ref, _ = solve_cvxpy(DenseQuadratic(K), kappa, 5.0, lo, hi)
+    assert _objective(K, kappa, beta) <= _objective(K, kappa, ref) + 1e-9
