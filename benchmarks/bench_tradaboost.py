@@ -1,9 +1,12 @@
 """Speed and memory of TrAdaBoost: skadapt against adapt, same data, same base learner.
 
-20 Newsgroups rec vs talk (CoCC split, sparse CSR, all 52,600 features,
-preprocessed as the reproduction's ``MAIN`` setting), 1 % of the target rows
-labeled (draw 0), ``LinearSVC(class_weight="balanced")`` with the
-reproduction's C, N = 100 rounds.  Reported: median fit seconds over the
+20 Newsgroups rec vs talk (CoCC split, sparse CSR), 1 % of the target rows
+labeled (draw 0), N = 100 rounds, three settings: the paper's linear SVM
+(``LinearSVC(class_weight="balanced")``, hard errors, uniform start) on all
+52,600 TF-IDF features at C = 1 and at C = 0.1 (where the SVM errs on its
+training rows, so every round is fitted), and the reproduction's ``MAIN``
+setting (``LogisticRegression``, soft errors, balanced start, the words of
+>= 20 documents).  Reported: median fit seconds over the
 repeats, peak extra resident memory during the fits, and the error rate on
 the unlabeled target rows.  adapt runs in the peers' venv (``run_peer``),
 in the same run, on the same arrays; its timing excludes the subprocess start
@@ -14,18 +17,36 @@ Quick mode: N = 20, one timed fit each.  Full mode: N = 100, three timed fits.
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.svm import LinearSVC
 
 from benchmarks._common import markdown_table, median_time, peak_memory_mb, run_peer, write_result
-from benchmarks.reproduce_tradaboost import MAIN, _csr_arrays, _draw, _load, _transform
+from benchmarks.reproduce_tradaboost import (
+    BASE_NAMES, MAIN, _base, _csr_arrays, _draw, _load, _seeded, _transform,
+)
 from skadapt import TrAdaBoostClassifier
 
-
-SECOND = ("TF-IDF, L2 rows", "tfidf", 0.1)  # a C at which the SVM errs: more rounds fitted
+#: (preprocessing label, transform, base learner, C, error, initial_weights),
+#: as in ``reproduce_tradaboost.SETTINGS``
+SETTINGS = (
+    ("TF-IDF, L2 rows", "tfidf", "svc", 1.0, "hard", "uniform"),
+    ("TF-IDF, L2 rows", "tfidf", "svc", 0.1, "hard", "uniform"),  # the SVM errs: all rounds
+    MAIN,
+)
+PEER_BASE = {"svc": "linear_svc", "logistic": "logistic"}
+TARGET_SPEEDUP = 2.0
+MISSED_REASON = (
+    "Why the ratio stays below 2x where both fit all N learners: the time of both "
+    "libraries is dominated by the same N liblinear fits of the base learner on the "
+    "same rows and weights (a profile of skadapt's fit in the soft/logistic setting puts "
+    "most of it inside liblinear); skadapt's own work per round (weights, errors, "
+    "predict_proba on the training rows) is a small share, so even none at all would "
+    "not halve adapt's time. Closing it needs cheaper base fits, e.g. a base learner "
+    "that starts each round from the previous round's solution (warm start), which "
+    "liblinear does not offer."
+)
 
 
 def _one(setting, n_rounds, repeats):
-    name, kind, C = setting
+    name, kind, base_kind, C, error, start = setting
     Xs, ys, Xt, yt = _load("rec_vs_talk")
     Z = _transform(sp.vstack([Xs, Xt]), kind)
     Zs, Zt = Z[: Xs.shape[0]], Z[Xs.shape[0] :]
@@ -36,8 +57,9 @@ def _one(setting, n_rounds, repeats):
     sd = np.r_[np.ones(Xs.shape[0], dtype=int), -np.ones(lab.shape[0], dtype=int)]
 
     def fit():
-        base = LinearSVC(C=C, class_weight="balanced", random_state=0)
-        clf = TrAdaBoostClassifier(base, n_estimators=n_rounds, random_state=0)
+        base = _seeded(_base(base_kind, C), 0)
+        clf = TrAdaBoostClassifier(base, n_estimators=n_rounds, error=error,
+                                   initial_weights=start, random_state=0)
         return clf.fit(X_train, y_train, sample_domain=sd)
 
     ours_model, ours_mb = peak_memory_mb(fit)
@@ -52,9 +74,12 @@ def _one(setting, n_rounds, repeats):
         "yt": yt[lab],
     }
     params = {"C": C, "class_weight": "balanced", "n_estimators": n_rounds, "seed": 0,
-              "repeats": repeats}
+              "repeats": repeats, "base": PEER_BASE[base_kind]}
+    if start != "uniform":
+        params["target_share"] = 0.5 if start == "balanced" else float(start)
     res = run_peer("tradaboost_adapt", arrays, params)
-    label = f"{name}, C = {C:g}"
+    label = (f"{name}; {BASE_NAMES[base_kind].format(C=f'{C:g}')}; error='{error}', "
+             f"initial_weights='{start}'")
     payload = {
         "setting": label,
         "shape": X_train.shape,
@@ -80,23 +105,25 @@ def run(mode="quick"):
     full = mode == "full"
     n_rounds = 100 if full else 20
     repeats = 3 if full else 1
-    rows, payloads = [], []
-    for setting in (MAIN, SECOND):
+    rows, payloads, shapes = [], [], []
+    for setting in SETTINGS:
         r, p, shape, nnz, n_lab = _one(setting, n_rounds, repeats)
         rows += r
         payloads.append(p)
+        shapes.append(f"{setting[0]}: {shape[0]} × {shape[1]}, nnz {nnz}")
     md = "\n".join(
         [
             f"# TrAdaBoost speed: 20NG rec vs talk, sparse, N = {n_rounds} ({mode} mode)",
             "",
-            f"X: {shape[0]} training rows ({n_lab} labeled target) × {shape[1]} features, CSR "
-            f"(nnz {nnz}); base `LinearSVC(C, class_weight='balanced')`; draw 0 of the "
+            f"X (CSR, {n_lab} labeled target rows): " + "; ".join(dict.fromkeys(shapes))
+            + ". Draw 0 of the "
             f"reproduction. Median of {repeats} fit(s); peak extra RSS during a fit; error on "
             "the other target rows. adapt runs in the peers' venv in the same run. "
             "\"learners fitted\": skadapt stops fitting once a round makes no error on any "
             "training row (the weights can no longer change; that learner stands for the "
-            "remaining rounds); adapt measures errors on predicted probabilities, so its "
-            "weights always move and it fits all N.",
+            "remaining rounds); adapt measures errors on predicted probabilities (soft "
+            "errors), so its weights always move and it fits all N. adapt gets the same "
+            "base learner and, for a balanced start, the same initial weights.",
             "",
             markdown_table(
                 ["setting", "implementation", "fit (s)", "peak memory (MB)", "error",
@@ -105,8 +132,26 @@ def run(mode="quick"):
             ),
         ]
     )
+    verdicts = []
+    for pay in payloads:
+        ours, adapt = pay["ours"], pay.get("adapt", {})
+        if "seconds" not in adapt:
+            continue
+        ratio = adapt["seconds"] / ours["seconds"]
+        equal = ours["learners_fitted"] == n_rounds
+        ok = ratio >= TARGET_SPEEDUP and ours["error_rate"] <= adapt["error_rate"]
+        verdicts.append(
+            f"- {pay['setting']}: {ratio:.1f}x adapt's time, error {ours['error_rate']:.3f} "
+            f"against {adapt['error_rate']:.3f}"
+            + ("" if equal else " (skadapt stopped early: fewer learners fitted)")
+            + f" -- >= {TARGET_SPEEDUP:g}x at equal or lower error: {'met' if ok else 'MISSED'}"
+        )
+    md += "\n\n## Target (issue 5: >= 2x faster than adapt at equal or lower error)\n\n"
+    md += "\n".join(verdicts) + "\n"
+    if any(v.endswith("MISSED") for v in verdicts):
+        md += "\n" + MISSED_REASON + "\n"
     write_result(f"tradaboost_speed_{mode}", {"mode": mode, "n_rounds": n_rounds,
-                                              "runs": payloads}, md)
+                                              "runs": payloads, "verdicts": verdicts}, md)
 
 
 if __name__ == "__main__":
