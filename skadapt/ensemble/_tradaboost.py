@@ -20,6 +20,7 @@ regularisation depends on the weight scale (``C`` of an SVM) see the same
 scale as an unweighted fit.
 """
 
+import copy
 import math
 import warnings
 from numbers import Integral, Real
@@ -69,9 +70,18 @@ def _seed(estimator, random_state):
     return estimator
 
 
-def _fit_round(estimator, X, y, p, weighting, random_state):
-    """Fit a seeded clone of ``estimator`` on ``(X, y)`` under the distribution ``p``."""
-    est = _seed(clone(estimator), random_state)
+def _fit_round(estimator, X, y, p, weighting, random_state, previous=None):
+    """Fit a seeded clone of ``estimator`` on ``(X, y)`` under the distribution ``p``.
+
+    When ``estimator`` has ``warm_start=True`` and ``previous`` (the last
+    round's fitted learner) is given, a copy of ``previous`` is refitted
+    instead of a fresh clone: the learner's own warm start then begins from
+    the last round's solution (the rounds differ only by their weights).
+    """
+    if previous is not None and estimator.get_params().get("warm_start") is True:
+        est = _seed(copy.deepcopy(previous), random_state)
+    else:
+        est = _seed(clone(estimator), random_state)
     n = p.shape[0]
     if weighting == "resample":
         idx = random_state.choice(n, size=n, replace=True, p=p)
@@ -255,7 +265,13 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         The base learner, cloned for each round.  Its ``fit`` must take
         ``sample_weight`` unless ``weighting="resample"``.  ``None`` means
         ``DecisionTreeClassifier(max_depth=3)``.  The paper uses a linear SVM,
-        e.g. ``LinearSVC(class_weight="balanced")``.
+        e.g. ``LinearSVC(class_weight="balanced")``.  A learner with
+        ``warm_start=True`` (e.g. ``LogisticRegression(warm_start=True)``)
+        is not cloned after the first round: each round refits a copy of the
+        previous round's learner, so its solver starts from the previous
+        solution -- the same model up to the solver's tolerance, in a
+        fraction of the time, since successive rounds differ only by their
+        weights.
     n_estimators : int, default=50
         Number of boosting rounds ``N``.
     learning_rate : float, default=1.0
@@ -478,7 +494,8 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         w = _initial_weights(self.initial_weights, n_source, n_rows - n_source)
         rounds = _Rounds(self)
         for t in range(self.n_estimators):
-            est = _fit_round(base, X_train, y_enc, w, self.weighting, random_state)
+            est = _fit_round(base, X_train, y_enc, w, self.weighting, random_state,
+                             rounds.estimators[-1] if rounds.estimators else None)
             if soft:
                 err = _soft_errors(est, X_train, y_enc)
             else:

@@ -454,9 +454,9 @@ def record_rounds(monkeypatch):
     seen = []
     original = _tradaboost._fit_round
 
-    def spy(estimator, X, y, p, weighting, random_state):
+    def spy(estimator, X, y, p, weighting, random_state, previous=None):
         seen.append(p.copy())
-        return original(estimator, X, y, p, weighting, random_state)
+        return original(estimator, X, y, p, weighting, random_state, previous)
 
     monkeypatch.setattr(_tradaboost, "_fit_round", spy)
     monkeypatch.setattr(_tradaboost_r2, "_fit_round", spy)
@@ -481,9 +481,9 @@ def test_classifier_weights_are_a_distribution_each_round(
     seen = []
     original = _tradaboost._fit_round
 
-    def spy(estimator, X, y, p, weighting, random_state):
+    def spy(estimator, X, y, p, weighting, random_state, previous=None):
         seen.append(p.copy())
-        return original(estimator, X, y, p, weighting, random_state)
+        return original(estimator, X, y, p, weighting, random_state, previous)
 
     _tradaboost._fit_round = spy
     try:
@@ -693,3 +693,32 @@ def test_two_stage_beats_target_only_on_related_source():
     mse_t = np.mean((target_only.predict(Xt) - yt) ** 2)
     mse_r = np.mean((reg.predict(Xt) - yt) ** 2)
     assert mse_r < mse_t
+
+
+def test_warm_start_learner_refits_the_previous_round():
+    # a learner with warm_start=True starts each round from the last round's
+    # solution: the same models up to the solver's tolerance, distinct objects
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.RandomState(0)
+    Xs = rng.normal(size=(200, 5))
+    ys = (Xs[:, 0] + 0.5 * Xs[:, 1] > 0).astype(int)
+    Xt = rng.normal(size=(20, 5)) + 0.5
+    yt = (Xt[:, 0] - 0.5 * Xt[:, 1] > 0.5).astype(int)
+    X, y = np.vstack([Xs, Xt]), np.r_[ys, yt]
+    sd = np.r_[np.ones(200, int), -np.ones(20, int)]
+    kw = dict(n_estimators=8, error="soft", initial_weights="balanced", random_state=0)
+    cold = TrAdaBoostClassifier(LogisticRegression(tol=1e-10, max_iter=10000), **kw)
+    warm = TrAdaBoostClassifier(
+        LogisticRegression(tol=1e-10, max_iter=10000, warm_start=True), **kw
+    )
+    cold.fit(X, y, sample_domain=sd)
+    warm.fit(X, y, sample_domain=sd)
+    assert len({id(e) for e in warm.estimators_}) == len(warm.estimators_)
+    for a, b in zip(cold.estimators_, warm.estimators_):
+        np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(cold.estimator_errors_, warm.estimator_errors_, rtol=1e-5)
+    # later rounds of the warm learner needed fewer solver iterations
+    assert sum(int(e.n_iter_[0]) for e in warm.estimators_[1:]) < sum(
+        int(e.n_iter_[0]) for e in cold.estimators_[1:]
+    )
