@@ -15,7 +15,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from threadpoolctl import threadpool_limits
 
 from ..base import BaseWeighter
 from ..kernels import kernel_mean, make_nystroem, pairwise_kernels
@@ -282,15 +281,12 @@ class KMM(BaseWeighter):
             tol = self.tol
             if tol is None:
                 tol = 1e-7 if self.n_components is None else 1e-5
-            # the exact solver's matrix-vector products are memory-bound and
-            # its factorisations small: one BLAS thread avoids the stalls of
-            # threaded BLAS on a busy machine; the Nystroem products stay threaded
-            limits = 1 if self.n_components is None else None
-            with threadpool_limits(limits=limits, user_api="blas"):
-                beta, info = solve_box_band_qp(
-                    Q, kappa, self.B, lo, hi, tol=tol, max_iter=self.max_iter,
-                    verbose=self.verbose,
-                )
+            # the Newton phase's Cholesky factorisations and face products use
+            # BLAS's threads (as numpy does by default)
+            beta, info = solve_box_band_qp(
+                Q, kappa, self.B, lo, hi, tol=tol, max_iter=self.max_iter,
+                verbose=self.verbose,
+            )
             n_iter = info["n_iter"]
             self.duality_gap_ = info["gap"]
             if not info["converged"]:
