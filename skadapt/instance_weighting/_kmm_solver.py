@@ -87,7 +87,7 @@ class DenseQuadratic:
         """``K[rows][:, cols].sum(axis=1)``."""
         return self.K[np.ix_(rows, cols)].sum(axis=1)
 
-    def solve_face(self, F, rhs, x0, target):
+    def solve_face(self, F, rhs, target):
         """Solve ``K_FF x = rhs - nu 1`` (with ``sum(x) = target`` when given).
 
         A Cholesky factorisation (with a jitter of 1e-13 of the mean
@@ -263,7 +263,7 @@ def _face_solve(Q, kappa, beta, lower, upper, band, B):
     if U.shape[0]:
         rhs -= B * Q.cross_sum(F, U)
     target = None if band is None else band - B * U.shape[0]
-    x = Q.solve_face(F, rhs, beta[F], target)
+    x = Q.solve_face(F, rhs, target)
     if x is None:
         return None
     return x, F
@@ -510,7 +510,7 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
                 shift = side - float(beta[F].sum()) - landed
             x = None
             if dense and rel < 1e-5:
-                x = Q.solve_face(F, -g[F], None, shift)
+                x = Q.solve_face(F, -g[F], shift)
                 n_chol += x is not None
             if x is None:
                 matvec = Q.face_operator(F)
@@ -521,33 +521,37 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
                     x0 = np.full(F.shape[0], shift / F.shape[0])
                     x = x0 + _cg(matvec, -g[F] - matvec(x0), 1e-3, max_cg, _mean_free)
             d[F] = x
-        alpha, accepted, was_cut = 1.0, False, False
-        for k in range(30):
-            new, lam = project_box_band(beta + alpha * d, B, lo, hi, lam0=lam)
+        def attempt(point):
+            """Project ``point``; the new iterate if it passes the descent test."""
+            nonlocal lam
+            new, lam = project_box_band(point, B, lo, hi, lam0=lam)
             Kn = Q.matvec(new)
             fn = 0.5 * float(new @ Kn) - float(kappa @ new)
             if _descent(fn, f, g, new - beta, new, Kn, kappa, B, lo, hi, gap, scale):
-                accepted = True
+                return new, Kn, fn
+            return None
+
+        alpha, step, was_cut = 1.0, None, False
+        for k in range(30):
+            step = attempt(beta + alpha * d)
+            if step is not None:
                 break
             if k == 0 and side is not None and F.shape[0]:
                 # on the band, the projection shifts every variable: stop the free
                 # variables at the first bound they meet instead (held next)
                 cut = _cut_step(beta, d, F, B)
                 if cut is not None:
-                    new, t = cut
-                    new, lam = project_box_band(new, B, lo, hi, lam0=lam)
-                    Kn = Q.matvec(new)
-                    fn = 0.5 * float(new @ Kn) - float(kappa @ new)
-                    if _descent(fn, f, g, new - beta, new, Kn, kappa, B, lo, hi, gap, scale):
-                        alpha, accepted, was_cut = t, True, True
+                    step = attempt(cut[0])
+                    if step is not None:
+                        alpha, was_cut = cut[1], True
                         break
             alpha *= 0.5
         if verbose:
             print(f"[KMM] Newton iter {it}: objective {obj:.12g}, relative gap {rel:.3e}, "
                   f"{F.shape[0]} free, step {alpha:.3g}")
-        if not accepted:
+        if step is None:
             break
-        beta, Kb, f = new, Kn, fn
+        beta, Kb, f = step
         # a cut step adds a bound to the held set (finitely many); short
         # projected steps mean the phase is not converging
         short = short + 1 if (alpha < 1e-3 and not was_cut) else 0
