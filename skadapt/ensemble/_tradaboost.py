@@ -5,7 +5,10 @@ scikit-learn's AdaBoost.  Layout:
 
 * private helpers shared with :mod:`skadapt.ensemble._tradaboost_r2`:
   ``_check_base`` (sample_weight support or weighted resampling),
-  ``_fit_round`` (one weighted fit of a fresh clone, seeded from the RNG),
+  ``_transfer_boost`` (the boosting loop: errors, vote weight, the source
+  and target weight updates), ``_fit_round`` (one weighted fit of a fresh
+  clone, or of the previous round's warm-started learner, seeded from the
+  RNG),
   ``_vote_start`` (first round of the vote), ``_normalize_weights``
   (clipping, zeros stay zero, a warning on non-finite sums) and
   ``_training_rows`` (labeled source and labeled target rows of a
@@ -70,15 +73,30 @@ def _seed(estimator, random_state):
     return estimator
 
 
+def _refits_previous(estimator):
+    """Whether a round may refit a copy of the previous round's ``estimator``.
+
+    True for a learner with ``warm_start=True`` whose warm start begins the
+    solver at the previous solution (linear models, MLPs ...).  False for
+    scikit-learn's ensembles, whose ``warm_start`` *adds* members to the
+    fitted ones: refitting a copy with the same number of members would fit
+    nothing new, so they are cloned fresh every round.
+    """
+    if estimator.get_params().get("warm_start") is not True:
+        return False
+    return not type(estimator).__module__.startswith("sklearn.ensemble")
+
+
 def _fit_round(estimator, X, y, p, weighting, random_state, previous=None):
     """Fit a seeded clone of ``estimator`` on ``(X, y)`` under the distribution ``p``.
 
-    When ``estimator`` has ``warm_start=True`` and ``previous`` (the last
-    round's fitted learner) is given, a copy of ``previous`` is refitted
-    instead of a fresh clone: the learner's own warm start then begins from
-    the last round's solution (the rounds differ only by their weights).
+    When ``estimator`` warm-starts from its previous solution (see
+    :func:`_refits_previous`) and ``previous`` (the last round's fitted
+    learner) is given, a copy of ``previous`` is refitted instead of a fresh
+    clone: the learner's own warm start then begins from the last round's
+    solution (the rounds differ only by their weights).
     """
-    if previous is not None and estimator.get_params().get("warm_start") is True:
+    if previous is not None and _refits_previous(estimator):
         est = _seed(copy.deepcopy(previous), random_state)
     else:
         est = _seed(clone(estimator), random_state)
@@ -247,6 +265,54 @@ class _Rounds:
         owner.sample_weight_ = sample_weight
 
 
+def _transfer_boost(owner, base, X, y, w, is_target, row_errors, vote_weight, random_state,
+                    dynamic=False):
+    """The TrAdaBoost loop shared by the classifier and TrAdaBoost.R2.
+
+    Each round fits ``base`` under the distribution ``w`` (source rows first,
+    ``is_target`` marks the labeled target rows), takes the per-row errors
+    ``e = row_errors(est)`` in ``[0, 1]`` and the target error ``eps_t``, and
+    the vote weight ``alpha = vote_weight(eps_t)`` (``learning_rate *
+    log(1 / beta_t)``); then target rows are multiplied by ``beta_t ** -e``
+    and source rows by ``beta ** (learning_rate * e)`` (and, with
+    ``dynamic``, by the round's growth of the target mass), and ``w`` is
+    normalised.  Stops when a round makes no error on any row (the learner
+    then stands for the remaining rounds) or the weights stop being finite.
+    Returns ``(rounds, w)``: the records and the last distribution (None
+    after a non-finite sum).
+    """
+    n_source = int((~is_target).sum())
+    owner.beta_ = _source_beta(n_source, owner.n_estimators)
+    log_beta_src = owner.learning_rate * math.log(owner.beta_)
+    rounds = _Rounds(owner)
+    for t in range(owner.n_estimators):
+        previous = rounds.estimators[-1] if rounds.estimators else None
+        est = _fit_round(base, X, y, w, owner.weighting, random_state, previous)
+        err = row_errors(est)
+        target_mass = w[is_target].sum()
+        eps = float(np.dot(w[is_target], err[is_target]) / target_mass)
+        alpha = vote_weight(eps)
+        rounds.add(est, alpha, eps, 1.0 - target_mass if n_source else 0.0)
+        if not err.any():
+            rounds.repeat_last()
+            break
+        if t == owner.n_estimators - 1:
+            break
+        w = w.copy()
+        with np.errstate(over="ignore", invalid="ignore"):
+            # target rows times beta_t ** -e_i (inf on overflow: caught below),
+            # source rows times beta ** e_i
+            w[is_target] *= np.exp(alpha * err[is_target])
+            w[~is_target] *= np.exp(log_beta_src * err[~is_target])
+            if dynamic and n_source:
+                # C_t: the factor by which the target mass grew this round
+                w[~is_target] *= w[is_target].sum() / target_mass
+        w = _normalize_weights(owner, w)
+        if w is None:
+            break
+    return rounds, w
+
+
 # ----------------------------------------------------------------- classifier
 
 
@@ -271,7 +337,8 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         previous round's learner, so its solver starts from the previous
         solution -- the same model up to the solver's tolerance, in a
         fraction of the time, since successive rounds differ only by their
-        weights.
+        weights.  (scikit-learn's ensembles, whose ``warm_start`` adds
+        members, are cloned fresh every round.)
     n_estimators : int, default=50
         Number of boosting rounds ``N``.
     learning_rate : float, default=1.0
@@ -488,42 +555,21 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         n_source, n_rows = source.shape[0], rows.shape[0]
         is_target = np.zeros(n_rows, dtype=bool)
         is_target[n_source:] = True
-        self.beta_ = _source_beta(n_source, self.n_estimators)
-        log_beta_src = self.learning_rate * math.log(self.beta_)
 
-        w = _initial_weights(self.initial_weights, n_source, n_rows - n_source)
-        rounds = _Rounds(self)
-        for t in range(self.n_estimators):
-            est = _fit_round(base, X_train, y_enc, w, self.weighting, random_state,
-                             rounds.estimators[-1] if rounds.estimators else None)
+        def row_errors(est):
             if soft:
-                err = _soft_errors(est, X_train, y_enc)
-            else:
-                err = (est.predict(X_train) != y_enc).astype(np.float64)
-            target_mass = w[is_target].sum()
-            eps = float(np.dot(w[is_target], err[is_target]) / target_mass)
+                return _soft_errors(est, X_train, y_enc)
+            return (est.predict(X_train) != y_enc).astype(np.float64)
+
+        def vote_weight(eps):
             eps_c = min(max(eps, _ERROR_FLOOR), 1.0 - 1.0 / n_classes - _ERROR_FLOOR)
-            alpha = self.learning_rate * (
+            return self.learning_rate * (
                 math.log((1.0 - eps_c) / eps_c) + math.log(n_classes - 1)
             )
-            rounds.add(est, alpha, eps, 1.0 - target_mass if n_source else 0.0)
-            if not err.any():
-                rounds.repeat_last()
-                break
-            if t == self.n_estimators - 1:
-                break
-            w = w.copy()
-            with np.errstate(over="ignore", invalid="ignore"):
-                # target rows times beta_t ** -e_i (inf on overflow: caught below),
-                # source rows times beta ** e_i
-                w[is_target] *= np.exp(alpha * err[is_target])
-                w[~is_target] *= np.exp(log_beta_src * err[~is_target])
-                if self.dynamic and n_source:
-                    # C_t: the factor by which the target mass grew this round
-                    w[~is_target] *= w[is_target].sum() / target_mass
-            w = _normalize_weights(self, w)
-            if w is None:
-                break
+
+        w = _initial_weights(self.initial_weights, n_source, n_rows - n_source)
+        rounds, w = _transfer_boost(self, base, X_train, y_enc, w, is_target, row_errors,
+                                    vote_weight, random_state, dynamic=self.dynamic)
         rounds.finish(w, rows, X.shape[0])
         return self
 

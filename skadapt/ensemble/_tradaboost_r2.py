@@ -31,14 +31,13 @@ from ..base import BaseDAEstimator
 from ._tradaboost import (
     _ERROR_FLOOR,
     _RequiresLabels,
-    _Rounds,
     _check_base,
     _fit_round,
     _normalize_weights,
     _predict_all,
-    _source_beta,
     _take_rows,
     _training_rows,
+    _transfer_boost,
     _vote_start,
 )
 
@@ -201,7 +200,10 @@ class TrAdaBoostR2(_R2Base):
     estimator : object, default=None
         The base regressor, cloned for each round; its ``fit`` must take
         ``sample_weight`` unless ``weighting="resample"``.  ``None`` means
-        ``DecisionTreeRegressor(max_depth=3)``.
+        ``DecisionTreeRegressor(max_depth=3)``.  A regressor with
+        ``warm_start=True`` that restarts its solver from the last solution
+        (e.g. ``ElasticNet``) refits a copy of the previous round's model
+        instead, as in :class:`TrAdaBoostClassifier`.
     n_estimators : int, default=50
         Number of boosting rounds ``N``.
     learning_rate : float, default=1.0
@@ -310,31 +312,12 @@ class TrAdaBoostR2(_R2Base):
 
     def _fit(self, X, y, split, random_state):
         base, rows, X_train, y_train, is_target = self._prepare(X, y, split)
-        n_source = int((~is_target).sum())
-        self.beta_ = _source_beta(n_source, self.n_estimators)
-        log_beta_src = self.learning_rate * math.log(self.beta_)
-
         w = np.full(rows.shape[0], 1.0 / rows.shape[0])
-        rounds = _Rounds(self)
-        for t in range(self.n_estimators):
-            est = _fit_round(base, X_train, y_train, w, self.weighting, random_state)
-            e = _adjusted_errors(y_train, est.predict(X_train), self.loss)
-            target_mass = w[is_target].sum()
-            eps = float(np.dot(w[is_target], e[is_target]) / target_mass)
-            alpha = _r2_alpha(eps, self.learning_rate)
-            rounds.add(est, alpha, eps, 1.0 - target_mass if n_source else 0.0)
-            if not e.any():
-                rounds.repeat_last()
-                break
-            if t == self.n_estimators - 1:
-                break
-            w = w.copy()
-            with np.errstate(over="ignore", invalid="ignore"):
-                w[is_target] *= np.exp(alpha * e[is_target])
-                w[~is_target] *= np.exp(log_beta_src * e[~is_target])
-            w = _normalize_weights(self, w)
-            if w is None:
-                break
+        rounds, w = _transfer_boost(
+            self, base, X_train, y_train, w, is_target,
+            lambda est: _adjusted_errors(y_train, est.predict(X_train), self.loss),
+            lambda eps: _r2_alpha(eps, self.learning_rate), random_state,
+        )
         rounds.finish(w, rows, X.shape[0])
         return self
 

@@ -722,3 +722,40 @@ def test_warm_start_learner_refits_the_previous_round():
     assert sum(int(e.n_iter_[0]) for e in warm.estimators_[1:]) < sum(
         int(e.n_iter_[0]) for e in cold.estimators_[1:]
     )
+
+
+def test_warm_start_ensemble_is_refitted_fresh_each_round():
+    # an ensemble's warm_start adds members: a copy of last round's forest
+    # refitted with the same n_estimators would fit nothing new (and warn),
+    # so such learners are cloned fresh and give what warm_start=False gives
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y, sd, _, _ = _clf_problem()
+    fits = []
+    for warm in (False, True):
+        forest = RandomForestClassifier(n_estimators=5, max_depth=3, warm_start=warm)
+        clf = TrAdaBoostClassifier(forest, n_estimators=6, random_state=0)
+        fits.append(clf.fit(X, y, sample_domain=sd))
+    cold, warm = fits
+    np.testing.assert_array_equal(cold.estimator_errors_, warm.estimator_errors_)
+    np.testing.assert_array_equal(cold.sample_weight_, warm.sample_weight_)
+    assert len({id(e) for e in warm.estimators_}) == len(warm.estimators_)
+
+
+def test_r2_warm_start_learner_refits_the_previous_round():
+    # TrAdaBoost.R2 shares the classifier's loop: a warm-started linear
+    # regressor gives the cold fits' rounds, from fewer solver iterations
+    from sklearn.linear_model import ElasticNet
+
+    X, y, sd, _, _ = _reg_problem()
+    fits = []
+    for warm in (False, True):
+        base = ElasticNet(alpha=0.01, tol=1e-12, max_iter=100000, warm_start=warm)
+        fits.append(TrAdaBoostR2(base, n_estimators=6, random_state=0).fit(
+            X, y, sample_domain=sd))
+    cold, warm = fits
+    for a, b in zip(cold.estimators_, warm.estimators_):
+        np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(cold.estimator_errors_, warm.estimator_errors_, rtol=1e-6)
+    assert sum(e.n_iter_ for e in warm.estimators_[1:]) < sum(
+        e.n_iter_ for e in cold.estimators_[1:])
