@@ -17,11 +17,16 @@ TABLE1 = {
     "orgs_vs_places": (1079, 1080),
     "people_vs_places": (1239, 1210),
 }
-# skadapt's Reuters rule (documented in the DESCR), recorded next to Table 1.
+# skadapt's Reuters rules (documented in the DESCR), recorded next to Table 1.
 REUTERS_SIZES = {
     "orgs_vs_people": (834, 781),
     "orgs_vs_places": (1158, 1118),
     "people_vs_places": (1267, 1232),
+}
+TABLE1_RULE_SIZES = {
+    "orgs_vs_people": (1030, 1031),
+    "orgs_vs_places": (1078, 1055),
+    "people_vs_places": (1241, 1239),
 }
 
 # Verbatim (trailing spaces written \x20): the records NEWID 2 and 3 of reut2-000.sgm
@@ -142,6 +147,83 @@ def test_reuters_classes_are_exclusive(shared_data):
         assert bool(d["orgs"]) == (label == 1) and bool(d["people"]) == (label == 0)
     with pytest.raises(ValueError, match="fetch_reuters_transfer: `task`"):
         fetch_reuters_transfer("orgs_vs_exchanges")
+
+
+def _stories(shared_data):
+    with gzip.open(shared_data / "reuters21578.jsonl.gz", "rt", encoding="utf-8") as f:
+        return {d["newid"]: d for d in map(json.loads, f)}
+
+
+@pytest.mark.parametrize("task", sorted(TABLE1_RULE_SIZES))
+def test_reuters_table1_rule(task, shared_data, check_text_convention):
+    """construction="table1": sizes, one row per (story, label), no story on two sides."""
+    data = fetch_reuters_transfer(task, construction="table1")
+    assert data.sizes == TABLE1_RULE_SIZES[task] and data.construction == "table1"
+    check_text_convention(data)
+    for ours, paper in zip(data.sizes, TABLE1[task]):  # the documented closeness
+        assert abs(ours - paper) / paper < 0.024
+    assert abs(sum(data.sizes) - sum(TABLE1[task])) / sum(TABLE1[task]) < 0.013
+    ns = data.sizes[0]
+    labels = np.r_[data.y_source, data.y_target]
+    domains = np.r_[np.zeros(ns, int), np.ones(data.sizes[1], int)]
+    # a story repeated in several rows stays in one class and one domain
+    sides = {}
+    for newid, label, dom in zip(data.newid, labels, domains):
+        sides.setdefault(int(newid), set()).add((int(label), int(dom)))
+    assert all(len(v) == 1 for v in sides.values())
+    assert len(sides) < len(data.newid)  # some stories do fill several rows
+    # one row per (story, sub-category), each sub-category of the row's half and class
+    pairs = list(zip(data.newid.tolist(), data.subcategories.tolist()))
+    assert len(set(pairs)) == len(pairs)
+    first, second = task.split("_vs_")
+    stories = _stories(shared_data)
+    for k, (newid, sub) in enumerate(pairs):
+        half = data.source_subcategories if k < ns else data.target_subcategories
+        assert sub in half[labels[k]]
+        assert sub in stories[newid][first if labels[k] == 1 else second]
+    for label in (0, 1):
+        assert not set(data.source_subcategories[label]) & set(data.target_subcategories[label])
+    # the repeated rows of a story are identical
+    rows = np.flatnonzero(data.newid == data.newid[np.argmax(np.diff(data.newid) == 0)])
+    assert len(rows) >= 2
+    assert (data.X[rows[0]] != data.X[rows[1]]).nnz == 0
+
+
+def test_reuters_table1_class_rules(shared_data):
+    stories = _stories(shared_data)
+    # Table 1's orgs vs people (2062 documents) outnumbers the stories with such a label
+    assert sum(1 for d in stories.values() if d["orgs"] or d["people"]) == 1886
+    data = fetch_reuters_transfer("orgs_vs_people", construction="table1")
+    labels = np.r_[data.y_source, data.y_target]
+    for newid, label in zip(data.newid, labels):
+        n_orgs, n_people = len(stories[int(newid)]["orgs"]), len(stories[int(newid)]["people"])
+        expected = 1 if n_orgs > n_people or (n_orgs == n_people and n_orgs) else 0
+        assert label == expected
+    data = fetch_reuters_transfer("orgs_vs_places", construction="table1")
+    for newid, label in zip(data.newid, np.r_[data.y_source, data.y_target]):
+        d = stories[int(newid)]
+        if label == 0:
+            assert len(d["places"]) == 1 and not d["orgs"] and not d["people"]
+        else:
+            assert d["orgs"]
+
+
+def test_reuters_constructions_are_deterministic_and_checked(shared_data):
+    a = fetch_reuters_transfer("people_vs_places", construction="table1")
+    b = fetch_reuters_transfer("people_vs_places", construction="table1")
+    np.testing.assert_array_equal(a.newid, b.newid)
+    np.testing.assert_array_equal(a.y, b.y)
+    np.testing.assert_array_equal(a.subcategories, b.subcategories)
+    assert (a.X != b.X).nnz == 0
+    default = fetch_reuters_transfer("people_vs_places")
+    assert default.construction == "exclusive"
+    assert default.sizes == REUTERS_SIZES["people_vs_places"]
+    expected = (
+        r"fetch_reuters_transfer: `construction` must be one of "
+        r"\['exclusive', 'table1'\], got 'paper'"
+    )
+    with pytest.raises(ValueError, match=expected):
+        fetch_reuters_transfer("people_vs_places", construction="paper")
 
 
 def test_sgml_parser_reproduces_the_reference_records(shared_data):
