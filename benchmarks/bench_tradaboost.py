@@ -83,7 +83,7 @@ MISSED_REASON = (
 
 def _one(setting, n_rounds, n_draws):
     name, kind, base_kind, C, error, start = setting
-    Xs, ys, Xt, yt = _load("rec_vs_talk")
+    Xs, ys, Xt, yt, _ = _load("rec_vs_talk")
     Z = _transform(sp.vstack([Xs, Xt]), kind)
     Zs, Zt = Z[: Xs.shape[0]], Z[Xs.shape[0] :]
     warm = base_kind == "logistic_lbfgs_warm"
