@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.stats import binomtest
 from sklearn.linear_model import LogisticRegression
 
 from benchmarks._common import markdown_table, peak_memory_mb, run_peer, write_result
@@ -79,6 +80,11 @@ MISSED_REASON = (
     "settings the two models disagree on a handful of test documents; the verdict line "
     "gives the net count."
 )
+
+
+def _sign_test(a, b):
+    """Two-sided exact sign test (McNemar) on ``a`` against ``b`` discordant documents."""
+    return float(binomtest(a, a + b).pvalue) if a + b else 1.0
 
 
 def _one(setting, n_rounds, n_draws):
@@ -230,7 +236,9 @@ def run(mode="quick"):
             f"{pay['ours_error']:.4f} against {pay['adapt_error']:.4f}"
             + ("" if equal else " (skadapt stopped early: fewer learners fitted)")
             + f"; net {pay['only_adapt_right'] - pay['only_ours_right']:+d} test documents "
-            f"wrong for skadapt against adapt over the {n_draws} draw(s)"
+            f"wrong for skadapt against adapt over the {n_draws} draw(s) (sign test on the "
+            f"{pay['only_ours_right']} + {pay['only_adapt_right']} documents only one of the two "
+            f"gets right: p = {_sign_test(pay['only_ours_right'], pay['only_adapt_right']):.2g})"
             + f" -- >= {TARGET_SPEEDUP:g}x at equal or lower error: {'met' if ok else 'MISSED'}"
         )
     md += "\n\n## Target (issue 5: >= 2x faster than adapt at equal or lower error)\n\n"
