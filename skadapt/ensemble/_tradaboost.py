@@ -87,19 +87,34 @@ def _refits_previous(estimator):
     return not type(estimator).__module__.startswith("sklearn.ensemble")
 
 
-def _fit_round(estimator, X, y, p, weighting, random_state, previous=None):
+def _set_n_jobs(estimator, n_jobs):
+    """Set every ``*n_jobs`` parameter of ``estimator`` (nested ones too) to ``n_jobs``.
+
+    ``None`` leaves the learner's own settings.
+    """
+    if n_jobs is None:
+        return estimator
+    keys = [k for k in estimator.get_params(deep=True) if k == "n_jobs" or k.endswith("__n_jobs")]
+    if keys:
+        estimator.set_params(**dict.fromkeys(keys, n_jobs))
+    return estimator
+
+
+def _fit_round(estimator, X, y, p, weighting, random_state, previous=None, n_jobs=None):
     """Fit a seeded clone of ``estimator`` on ``(X, y)`` under the distribution ``p``.
 
     When ``estimator`` warm-starts from its previous solution (see
     :func:`_refits_previous`) and ``previous`` (the last round's fitted
     learner) is given, a copy of ``previous`` is refitted instead of a fresh
     clone: the learner's own warm start then begins from the last round's
-    solution (the rounds differ only by their weights).
+    solution (the rounds differ only by their weights).  ``n_jobs`` (unless
+    None) is set on every ``n_jobs`` parameter of the learner.
     """
     if previous is not None and _refits_previous(estimator):
         est = _seed(copy.deepcopy(previous), random_state)
     else:
         est = _seed(clone(estimator), random_state)
+    _set_n_jobs(est, n_jobs)
     n = p.shape[0]
     if weighting == "resample":
         idx = random_state.choice(n, size=n, replace=True, p=p)
@@ -287,7 +302,7 @@ def _transfer_boost(owner, base, X, y, w, is_target, row_errors, vote_weight, ra
     rounds = _Rounds(owner)
     for t in range(owner.n_estimators):
         previous = rounds.estimators[-1] if rounds.estimators else None
-        est = _fit_round(base, X, y, w, owner.weighting, random_state, previous)
+        est = _fit_round(base, X, y, w, owner.weighting, random_state, previous, owner.n_jobs)
         err = row_errors(est)
         target_mass = w[is_target].sum()
         eps = float(np.dot(w[is_target], err[is_target]) / target_mass)
@@ -382,6 +397,12 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
     random_state : int, RandomState instance or None, default=None
         Seeds the base learner of each round (every ``random_state``
         parameter it has) and the resampling.
+    n_jobs : int, default=None
+        The rounds run one after the other (each needs the last one's
+        weights), so the parallelism is the base learner's: when not None,
+        every ``n_jobs`` parameter of the learner (nested ones too, e.g. in a
+        Pipeline) is set to this value in each round.  ``None`` leaves the
+        learner's own setting; learners without ``n_jobs`` are unaffected.
     verbose : int, default=0
         If positive, prints one line per round: target error, ``beta_t`` and
         the share of weight on the source rows.
@@ -497,6 +518,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         ],
         "weighting": [StrOptions({"sample_weight", "resample"})],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
@@ -512,6 +534,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         initial_weights="uniform",
         weighting="sample_weight",
         random_state=None,
+        n_jobs=None,
         verbose=0,
     ):
         self.estimator = estimator
@@ -523,6 +546,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         self.initial_weights = initial_weights
         self.weighting = weighting
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     def _base(self):

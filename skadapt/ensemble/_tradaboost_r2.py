@@ -25,6 +25,7 @@ from sklearn.base import MetaEstimatorMixin, RegressorMixin
 from sklearn.model_selection import KFold
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseDAEstimator
@@ -178,6 +179,7 @@ _COMMON_CONSTRAINTS = {
     "loss": [StrOptions({"linear", "square", "exponential"})],
     "weighting": [StrOptions({"sample_weight", "resample"})],
     "random_state": ["random_state"],
+    "n_jobs": [Integral, None],
     "verbose": ["verbose"],
 }
 
@@ -221,6 +223,11 @@ class TrAdaBoostR2(_R2Base):
         has none), or fit each round on a weighted bootstrap of the rows.
     random_state : int, RandomState instance or None, default=None
         Seeds the base regressor of each round and the resampling.
+    n_jobs : int, default=None
+        The rounds run one after the other, so the parallelism is the base
+        regressor's: when not None, every ``n_jobs`` parameter it has
+        (nested ones too) is set to this value in each round.  ``None``
+        leaves the regressor's own setting.
     verbose : int, default=0
         If positive, prints one line per round.
 
@@ -299,6 +306,7 @@ class TrAdaBoostR2(_R2Base):
         vote="second_half",
         weighting="sample_weight",
         random_state=None,
+        n_jobs=None,
         verbose=0,
     ):
         self.estimator = estimator
@@ -308,6 +316,7 @@ class TrAdaBoostR2(_R2Base):
         self.vote = vote
         self.weighting = weighting
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     def _fit(self, X, y, split, random_state):
@@ -398,6 +407,12 @@ class TwoStageTrAdaBoostR2(_R2Base):
         Pass the weights as ``sample_weight``, or fit on weighted bootstraps.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the base regressors and the resampling.
+    n_jobs : int, default=None
+        Number of cross-validation folds of a step fitted in parallel
+        (joblib; ``None`` means 1 unless in a ``joblib.parallel_config``
+        context, -1 all processors).  Each fold has its own fixed seed, so
+        the result does not depend on ``n_jobs``.  The base regressor keeps
+        its own ``n_jobs``.
     verbose : int, default=0
         If positive, prints one line per step (cross-validation error,
         source factor, source weight mass).
@@ -484,6 +499,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
         loss="linear",
         weighting="sample_weight",
         random_state=None,
+        n_jobs=None,
         verbose=0,
     ):
         self.estimator = estimator
@@ -494,6 +510,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
         self.loss = loss
         self.weighting = weighting
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     def _inner(self, base, X, y, w, is_target, seed):
@@ -510,29 +527,33 @@ class TwoStageTrAdaBoostR2(_R2Base):
             random_state=np.random.RandomState(seed),
         )
 
-    def _cv_error(self, base, X, y, w, is_target, folds, seed):
+    def _fold_error(self, base, X, y, w, is_target, keep, held, seed):
+        """Mean squared error on the held-out target rows of one fold."""
         source = np.flatnonzero(~is_target)
         target = np.flatnonzero(is_target)
-        target_mass = w[target].sum()
-        errors = []
-        for k, (keep, held) in enumerate(folds):
-            train = np.concatenate([source, target[keep]])
-            w_train = w[train].copy()
-            kept_mass = w_train[source.shape[0] :].sum()
-            if kept_mass > 0:
-                w_train[source.shape[0] :] *= target_mass / kept_mass
-            total = w_train.sum()
-            if total <= 0:
-                errors.append(np.inf)
-                continue
-            w_train /= total
-            is_t = np.zeros(train.shape[0], dtype=bool)
-            is_t[source.shape[0] :] = True
-            estimators, alphas = self._inner(
-                base, _take_rows(X, train), y[train], w_train, is_t, seed + k + 1
-            )
-            pred = self._median(_take_rows(X, target[held]), estimators, alphas)
-            errors.append(float(np.mean((pred - y[target[held]]) ** 2)))
+        train = np.concatenate([source, target[keep]])
+        w_train = w[train].copy()
+        kept_mass = w_train[source.shape[0] :].sum()
+        if kept_mass > 0:
+            w_train[source.shape[0] :] *= w[target].sum() / kept_mass
+        total = w_train.sum()
+        if total <= 0:
+            return np.inf
+        w_train /= total
+        is_t = np.zeros(train.shape[0], dtype=bool)
+        is_t[source.shape[0] :] = True
+        estimators, alphas = self._inner(
+            base, _take_rows(X, train), y[train], w_train, is_t, seed
+        )
+        pred = self._median(_take_rows(X, target[held]), estimators, alphas)
+        return float(np.mean((pred - y[target[held]]) ** 2))
+
+    def _cv_error(self, base, X, y, w, is_target, folds, seed):
+        """Mean of the fold errors (folds in parallel with ``n_jobs``; fold k seeded seed + k + 1)."""
+        errors = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._fold_error)(base, X, y, w, is_target, keep, held, seed + k + 1)
+            for k, (keep, held) in enumerate(folds)
+        )
         return float(np.mean(errors))
 
     def _fit(self, X, y, split, random_state):

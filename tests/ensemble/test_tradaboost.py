@@ -454,9 +454,9 @@ def record_rounds(monkeypatch):
     seen = []
     original = _tradaboost._fit_round
 
-    def spy(estimator, X, y, p, weighting, random_state, previous=None):
+    def spy(estimator, X, y, p, weighting, random_state, *args):
         seen.append(p.copy())
-        return original(estimator, X, y, p, weighting, random_state, previous)
+        return original(estimator, X, y, p, weighting, random_state, *args)
 
     monkeypatch.setattr(_tradaboost, "_fit_round", spy)
     monkeypatch.setattr(_tradaboost_r2, "_fit_round", spy)
@@ -481,9 +481,9 @@ def test_classifier_weights_are_a_distribution_each_round(
     seen = []
     original = _tradaboost._fit_round
 
-    def spy(estimator, X, y, p, weighting, random_state, previous=None):
+    def spy(estimator, X, y, p, weighting, random_state, *args):
         seen.append(p.copy())
-        return original(estimator, X, y, p, weighting, random_state, previous)
+        return original(estimator, X, y, p, weighting, random_state, *args)
 
     _tradaboost._fit_round = spy
     try:
@@ -759,3 +759,38 @@ def test_r2_warm_start_learner_refits_the_previous_round():
     np.testing.assert_allclose(cold.estimator_errors_, warm.estimator_errors_, rtol=1e-6)
     assert sum(e.n_iter_ for e in warm.estimators_[1:]) < sum(
         e.n_iter_ for e in cold.estimators_[1:])
+
+
+def test_n_jobs_is_set_on_the_base_learner_and_changes_nothing_else():
+    # the rounds are sequential: n_jobs reaches every n_jobs parameter of the
+    # learner (nested too); None leaves the learner's own setting
+    from sklearn.ensemble import BaggingClassifier, RandomForestClassifier, RandomForestRegressor
+
+    X, y, sd, Xt, _ = _clf_problem()
+    nested = BaggingClassifier(RandomForestClassifier(n_estimators=3, max_depth=3), n_estimators=2)
+    fits = [TrAdaBoostClassifier(nested, n_estimators=4, n_jobs=n_jobs, random_state=0).fit(
+        X, y, sample_domain=sd) for n_jobs in (None, 2)]
+    for est in fits[0].estimators_:
+        assert est.n_jobs is None and est.estimator.n_jobs is None
+    for est in fits[1].estimators_:
+        assert est.n_jobs == 2 and est.estimator.n_jobs == 2
+    assert nested.n_jobs is None and nested.estimator.n_jobs is None  # the user's learner
+    np.testing.assert_array_equal(fits[0].sample_weight_, fits[1].sample_weight_)
+    np.testing.assert_array_equal(fits[0].predict(Xt), fits[1].predict(Xt))
+
+    X, y, sd, Xt, _ = _reg_problem()
+    base = RandomForestRegressor(n_estimators=4, max_depth=3)
+    r2 = [TrAdaBoostR2(base, n_estimators=4, n_jobs=n_jobs, random_state=0).fit(
+        X, y, sample_domain=sd) for n_jobs in (1, 2)]
+    assert all(e.n_jobs == 2 for e in r2[1].estimators_)
+    # (a forest regressor's mean over trees may differ in the last bit across threads)
+    np.testing.assert_allclose(r2[0].predict(Xt), r2[1].predict(Xt), rtol=1e-12)
+
+
+def test_two_stage_folds_in_parallel_give_the_same_model():
+    X, y, sd, Xt, _ = _reg_problem()
+    kw = dict(n_steps=3, n_estimators=4, cv=3, random_state=0)
+    serial = TwoStageTrAdaBoostR2(**kw).fit(X, y, sample_domain=sd)
+    parallel = TwoStageTrAdaBoostR2(n_jobs=2, **kw).fit(X, y, sample_domain=sd)
+    np.testing.assert_array_equal(serial.cv_errors_, parallel.cv_errors_)
+    np.testing.assert_array_equal(serial.predict(Xt), parallel.predict(Xt))
