@@ -42,6 +42,7 @@ from skadapt import TrAdaBoostClassifier
 #: warm start stops almost at once and drifts from the cold fits; at 1e-8 the
 #: warm and the cold rounds give the same predictions (measured by the script).
 WARM_TOL = 1e-8
+WARM_MAX_ITER = 5000
 #: (preprocessing label, transform, base learner, C, error, initial_weights),
 #: as in ``reproduce_tradaboost.SETTINGS``
 SETTINGS = (
@@ -53,14 +54,14 @@ SETTINGS = (
 )
 PEER_BASE = {"svc": "linear_svc", "logistic": "logistic",
              "logistic_lbfgs_warm": "logistic_lbfgs_warm"}
-WARM_NAME = ("LogisticRegression(C={C}, class_weight='balanced', tol=%g, max_iter=5000, "
-             "warm_start=True)" % WARM_TOL)
+WARM_NAME = ("LogisticRegression(C={C}, class_weight='balanced', tol=%g, max_iter=%d, "
+             "warm_start=True)" % (WARM_TOL, WARM_MAX_ITER))
 
 
 def _learner(kind, C, warm=True):
     if kind == "logistic_lbfgs_warm":
-        return LogisticRegression(C=C, class_weight="balanced", tol=WARM_TOL, max_iter=5000,
-                                  warm_start=warm)
+        return LogisticRegression(C=C, class_weight="balanced", tol=WARM_TOL,
+                                  max_iter=WARM_MAX_ITER, warm_start=warm)
     return _base(kind, C)
 
 
@@ -134,7 +135,8 @@ def _one(setting, n_rounds, n_draws):
             "yt": yt[lab],
         }
         params = {"C": C, "class_weight": "balanced", "n_estimators": n_rounds, "seed": 0,
-                  "repeats": 1, "base": PEER_BASE[base_kind], "tol": WARM_TOL}
+                  "repeats": 1, "base": PEER_BASE[base_kind], "tol": WARM_TOL,
+                  "max_iter": WARM_MAX_ITER}
         if start != "uniform":
             params["target_share"] = 0.5 if start == "balanced" else float(start)
         res = run_peer("tradaboost_adapt", arrays, params)

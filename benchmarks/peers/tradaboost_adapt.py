@@ -4,8 +4,8 @@ Inputs (npz): sparse CSR matrices passed as components ``<name>_data``,
 ``<name>_indices``, ``<name>_indptr``, ``<name>_shape`` for ``Xs`` (labeled
 source rows), ``Xt`` (labeled target rows) and ``X_test``; labels ``ys``,
 ``yt``.  Params (JSON): ``base`` (``"linear_svc"``, the default,
-``"logistic_lbfgs_warm"`` (lbfgs, ``tol`` from the params, default 1e-6,
-``warm_start=True``), or
+``"logistic_lbfgs_warm"`` (lbfgs, ``tol`` and ``max_iter`` from the params,
+default 1e-6 and 1000, ``warm_start=True``), or
 ``"logistic"``: ``LogisticRegression(solver="liblinear", dual=True)``), ``C``
 and ``class_weight`` of the base learner, ``n_estimators``, ``seed``,
 ``target_share`` (optional: initial weights with this share of the mass on
@@ -55,7 +55,8 @@ def main():
             base = LogisticRegression(
                 C=params["C"], class_weight=params.get("class_weight"),
                 tol=params.get("tol", 1e-6),
-                max_iter=1000, warm_start=True, random_state=params["seed"],
+                max_iter=params.get("max_iter", 1000), warm_start=True,
+                random_state=params["seed"],
             )
         elif params.get("base", "linear_svc") == "logistic":
             base = LogisticRegression(
