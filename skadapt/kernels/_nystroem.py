@@ -20,16 +20,19 @@ def make_nystroem(
 
     Parameters
     ----------
-    metric : {"rbf", "laplacian", "linear", "polynomial", "cosine"}, default="rbf"
+    metric : {"rbf", "laplacian", "linear", "polynomial", "cosine", "sigmoid"}, \
+            default="rbf"
         The kernel, with the same meaning as in
-        :func:`~skadapt.kernels.pairwise_kernels`.
+        :func:`~skadapt.kernels.pairwise_kernels`.  The Nyström method
+        assumes a positive semi-definite kernel: for ``"sigmoid"`` the
+        factor approximates it only where its Gram matrix is.
     gamma : float or None, default=None
-        Kernel width (rbf, laplacian, polynomial).  ``None`` is
+        Kernel width (rbf, laplacian, polynomial, sigmoid).  ``None`` is
         ``1 / n_features`` as in scikit-learn.  The data heuristics
         (``"scale"``, ``"median"``) need the data: resolve them first with
         :func:`~skadapt.kernels.resolve_gamma` and pass the float.
     degree, coef0 : float
-        Parameters of the polynomial kernel.
+        Parameters of the polynomial kernel (``coef0`` also of the sigmoid).
     n_components : int, default=100
         Number of landmarks (rows sampled at random by scikit-learn).
     random_state : int, RandomState instance or None, default=None
@@ -66,6 +69,8 @@ def make_nystroem(
         kwargs["gamma"] = params["gamma"]
     if metric == "polynomial":
         kwargs.update(degree=params["degree"], coef0=params["coef0"])
+    if metric == "sigmoid":
+        kwargs.update(coef0=params["coef0"])
     return Nystroem(
         kernel=metric, n_components=int(n_components), random_state=random_state, **kwargs
     )

@@ -18,7 +18,8 @@ above the diagonal, the others are their transposes):
   diagonal is exactly 1.
 * laplacian (dense): ``_numba.laplacian_block_serial`` (L1 distances
   vectorised over a column tile of ``Y.T``, fused with the exponential).
-* linear / cosine: the Gram tile of the (row-normalised) inputs.
+* linear / cosine: the Gram tile of the (row-normalised) inputs; sigmoid:
+  the Gram tile through numpy's in-place ``tanh(gamma G + coef0)``.
 * sparse input: the Gram tile comes from scipy's sparse product (the
   laplacian's L1 distances from scikit-learn's sparse ``manhattan_distances``)
   and goes through the same numba pass.
@@ -100,6 +101,8 @@ class _Engine:
             degree = params["degree"]
             self.degree = t(degree)
             self.int_degree = int(degree) if float(degree).is_integer() else -1
+            self.coef0 = t(params["coef0"])
+        if metric == "sigmoid":
             self.coef0 = t(params["coef0"])
         if metric == "cosine":
             X = _normalize_rows(X)
@@ -184,6 +187,11 @@ class _Engine:
             nb.polynomial_inplace_serial(
                 out, self.gamma, self.coef0, self.degree, self.int_degree, self.c[6]
             )
+        elif self.metric == "sigmoid":
+            # numpy's in-place ufuncs release the GIL like the numba passes
+            out *= self.gamma
+            out += self.coef0
+            np.tanh(out, out=out)
         return out
 
     def threads(self, func, n_jobs):
@@ -283,7 +291,7 @@ def pairwise_kernels(
     """Kernel matrix ``K(X, Y)``.
 
     Equals :func:`sklearn.metrics.pairwise.pairwise_kernels` (to about 1e-15
-    relative in float64) for the five metrics below, computed blockwise with
+    relative in float64) for the six metrics below, computed blockwise with
     BLAS and numba on dense input and with scipy on sparse input.
 
     Parameters
@@ -293,21 +301,26 @@ def pairwise_kernels(
         returned in float32, anything else in float64.
     Y : {array-like, sparse matrix} of shape (n_samples_Y, n_features), default=None
         ``None`` means ``Y = X``; then the rbf diagonal is exactly 1.
-    metric : {"rbf", "laplacian", "linear", "polynomial", "cosine"}, default="rbf"
+    metric : {"rbf", "laplacian", "linear", "polynomial", "cosine", "sigmoid"}, \
+            default="rbf"
         - rbf: ``exp(-gamma ||x - y||^2)``;
         - laplacian: ``exp(-gamma ||x - y||_1)``;
         - linear: ``x . y``;
         - polynomial: ``(gamma x . y + coef0) ** degree``;
-        - cosine: ``x . y / (||x|| ||y||)`` (0 for a zero row).
+        - cosine: ``x . y / (||x|| ||y||)`` (0 for a zero row);
+        - sigmoid: ``tanh(gamma x . y + coef0)``.  Not positive semi-definite
+          in general: its Gram matrix can have negative eigenvalues on some
+          data (methods that need a valid kernel check this).
     gamma : float, "scale", "median" or None, default=None
-        Kernel width of rbf, laplacian and polynomial (ignored otherwise).
+        Kernel width of rbf, laplacian, polynomial and sigmoid (ignored
+        otherwise).
         ``None`` is ``1 / n_features`` as in scikit-learn; the heuristics
         ``"scale"`` and ``"median"`` are computed on ``X`` by
         :func:`resolve_gamma`.  A float must be finite and > 0.
     degree : float, default=3
         Degree of the polynomial kernel (>= 0).
     coef0 : float, default=1
-        Constant of the polynomial kernel.
+        Constant of the polynomial and sigmoid kernels.
     n_jobs : int, default=None
         Number of numba threads for this call (``None``: numba's current
         setting; ``-1``: all; ``-2``: all but one...).  The result does not
@@ -512,6 +525,9 @@ def _kernel_trace(eng):
         return float(sq.sum())
     if eng.metric == "cosine":
         return float(np.count_nonzero(sq))
+    base = float(eng.gamma) * sq + float(eng.coef0)
+    if eng.metric == "sigmoid":
+        return float(np.tanh(base).sum())
     base = float(eng.gamma) * sq + float(eng.coef0)
     return float((base ** float(eng.degree)).sum())
 

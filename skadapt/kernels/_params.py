@@ -33,6 +33,7 @@ KERNEL_PARAMS = {
     "linear": (),
     "polynomial": ("gamma", "degree", "coef0"),
     "cosine": (),
+    "sigmoid": ("gamma", "coef0"),
 }
 
 # --------------------------------------------------------------------------
@@ -106,6 +107,7 @@ def validate_params(func, metric, X, gamma, degree, coef0, random_state):
         params["gamma"] = _resolve_gamma(func, X, gamma, metric, random_state)
     if metric == "polynomial":
         params["degree"] = check_positive_float(func, "degree", degree, allow_zero=True)
+    if metric in ("polynomial", "sigmoid"):
         if isinstance(coef0, bool) or not isinstance(coef0, numbers.Real):
             raise ValueError(f"{func}: coef0 must be a real number, got {coef0!r}.")
         if not np.isfinite(coef0):

@@ -45,6 +45,7 @@ def _params(metric):
         "linear": {},
         "polynomial": {"gamma": 0.1, "degree": 3, "coef0": 1.0},
         "cosine": {},
+        "sigmoid": {"gamma": 0.05, "coef0": 0.5},
     }[metric]
 
 
@@ -322,8 +323,10 @@ def test_bad_input_errors(func):
     for gamma in (-1.0, 0, np.inf, np.nan, "auto", [1.0], True):
         with pytest.raises(ValueError, match=rf"{name}: gamma"):
             call(X, Y, "rbf", gamma=gamma)
-    with pytest.raises(ValueError, match=rf"{name}: unknown metric 'sigmoid'"):
-        call(X, Y, "sigmoid")
+    with pytest.raises(ValueError, match=rf"{name}: unknown metric 'chi2'"):
+        call(X, Y, "chi2")
+    with pytest.raises(ValueError, match=rf"{name}: coef0"):
+        call(X, Y, "sigmoid", coef0=np.nan)
     with pytest.raises(ValueError, match=rf"{name}: X has 3 features but Y has 2"):
         call(X, Y[:, :2])
     with pytest.raises(ValueError, match=rf"{name}: degree"):
@@ -367,7 +370,7 @@ def test_resolve_gamma_errors():
 # --------------------------------------------------------------------------
 # Nystroem and docstrings
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize("metric", [m for m in METRICS if m != "sigmoid"])
 def test_make_nystroem_approximates_kernel(metric):
     X, _ = _data(60, 5, 3, np.float64)
     kw = _params(metric)
@@ -375,6 +378,21 @@ def test_make_nystroem_approximates_kernel(metric):
     Z = ny.fit_transform(X)
     K = pairwise_kernels(X, None, metric, **kw)
     assert_allclose(Z @ Z.T, K, atol=1e-6 * max(1.0, np.abs(K).max()))
+
+
+def test_sigmoid_kernel_and_nystroem_where_psd():
+    # the sigmoid kernel is not PSD in general; with a small gamma and
+    # coef0 = 0 it is close to the (PSD) linear kernel gamma x.y on this data
+    X, _ = _data(40, 5, 3, np.float64)
+    K = pairwise_kernels(X, None, "sigmoid", gamma=1e-3, coef0=0.0)
+    assert_allclose(K, np.tanh(1e-3 * X @ X.T), rtol=1e-12)
+    ny = make_nystroem("sigmoid", gamma=1e-3, coef0=0.0, n_components=40, random_state=0)
+    Z = ny.fit_transform(X)
+    if np.linalg.eigvalsh(K).min() >= -1e-12:
+        assert_allclose(Z @ Z.T, K, atol=1e-6)
+    # a large coef0 gives negative eigenvalues
+    K2 = pairwise_kernels(X, None, "sigmoid", gamma=1.0, coef0=-1.0)
+    assert np.linalg.eigvalsh(K2).min() < 0
 
 
 def test_make_nystroem_errors():
