@@ -13,15 +13,23 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseWeighter
-from ..kernels import kernel_mean, make_nystroem, pairwise_kernels
+from ..kernels import KERNEL_PARAMS, kernel_mean, make_nystroem, pairwise_kernels
 from ._base import GAMMA_KERNELS, KERNELS, SPARSE_KERNELS, _stack_rows, resolve_gamma_grid
 from ._kmm_solver import DenseQuadratic, FactorQuadratic, solve_box_band_qp, solve_cvxpy
 
 __all__ = ["KMM"]
+
+#: KMM's kernels: the weighters' ones plus polynomial and sigmoid.
+KMM_KERNELS = tuple(KERNELS) + ("polynomial", "sigmoid")
+#: Relative tolerance of the positive semi-definiteness check: the smallest
+#: eigenvalue of the Gram matrix must be >= -_PSD_RTOL * its largest.
+_PSD_RTOL = 1e-8
 
 
 def _check_solver(solver):
@@ -59,13 +67,29 @@ class KMM(BaseWeighter):
     estimator : estimator object, default=None
         Fitted on the labeled rows with the weights; its ``fit`` must take
         ``sample_weight``.  ``None``: a pure weighter.
-    kernel : {"rbf", "laplacian", "linear", "cosine"}, default="rbf"
+    kernel : {"rbf", "laplacian", "linear", "polynomial", "cosine", "sigmoid"}, \
+            default="rbf"
         The kernel (from :mod:`skadapt.kernels`).  ``"linear"`` and
-        ``"cosine"`` accept sparse ``X``.
+        ``"cosine"`` accept sparse ``X``.  KMM needs a positive semi-definite
+        kernel (its quadratic program is convex and it matches means in a
+        feature space only then): ``"sigmoid"``, and ``"polynomial"`` with a
+        non-integer ``degree`` or a negative ``coef0``, are not PSD in
+        general, so for them ``fit`` computes the eigenvalues of the Gram
+        matrix of the source rows (of the Nystroem landmarks with
+        ``n_components``) and raises a ``ValueError`` when the smallest one is
+        below ``-1e-8`` times the largest.  The sigmoid kernel is usually PSD
+        on the data only for a small ``gamma`` (``gamma x . y`` near 0) with
+        ``coef0 >= 0`` small, where it is close to a linear kernel.
     gamma : float, "scale" or "median", default="scale"
-        Kernel width of ``"rbf"``/``"laplacian"``, resolved once on the
-        source and target rows (see :func:`skadapt.kernels.resolve_gamma`)
-        and stored in ``gamma_``.
+        Kernel width of ``"rbf"``/``"laplacian"`` (and the scale ``gamma``
+        of ``"polynomial"``/``"sigmoid"``), resolved once on the source and
+        target rows (see :func:`skadapt.kernels.resolve_gamma`) and stored in
+        ``gamma_``.
+    degree : float, default=3
+        Degree of the ``"polynomial"`` kernel (ignored otherwise).
+    coef0 : float, default=1
+        Constant of the ``"polynomial"`` and ``"sigmoid"`` kernels (ignored
+        otherwise).
     B : float, default=1000.0
         Upper bound of each weight.
     eps : float or None, default=None
@@ -99,6 +123,13 @@ class KMM(BaseWeighter):
         Threads of the kernel computations.
     verbose : int, default=0
         Print the solver's progress when positive.
+    ratio_ridge : float or "loo", default="loo"
+        Ridge of the out-of-sample model of :meth:`density_ratio`, relative
+        to the mean of the kernel's diagonal: smaller follows ``weights_``
+        more closely on the source rows, larger gives a smoother ratio.
+        ``"loo"``: the value of ``10 ** linspace(-6, 2, 17)`` with the
+        smallest leave-one-out error of the regression (closed form), stored
+        in ``ratio_ridge_``.
 
     Attributes
     ----------
@@ -118,6 +149,14 @@ class KMM(BaseWeighter):
     n_iter_ : int
         Iterations of the solver (at least 1: the check of the starting point,
         which ends the solve when it is already optimal, counts as one).
+    ratio_ridge_ : float
+        The relative ridge used by :meth:`density_ratio`.
+    ratio_residual_ : float
+        How far :meth:`density_ratio` is from ``weights_`` on the source rows
+        of fit: ``max_i |density_ratio(x_i) - weights_[i]|`` divided by the
+        largest weight (measured at fit).
+    nystroem_ : sklearn.kernel_approximation.Nystroem or None
+        The fitted Nystroem map with ``n_components`` (else None).
     n_features_in_ : int
         Number of features seen during fit.
 
@@ -134,7 +173,9 @@ class KMM(BaseWeighter):
     sum_j k(x_i, x'_j)`` (Huang et al., 2006, eq. (6)); it minimises the
     squared distance between the weighted source mean and the target mean in
     the kernel's feature space.  The weights are defined only on the training
-    rows (KMM is transductive), so there is no ``density_ratio``.
+    rows (KMM is transductive); :meth:`density_ratio` extends them to any row
+    with a kernel ridge regression of ``weights_`` on the source rows, in the
+    same kernel (see there).
 
     The "auto" solver first runs Bertsekas' projected Newton method: the
     variables near a bound that the gradient pushes onto it are held, the
@@ -184,11 +225,14 @@ class KMM(BaseWeighter):
     (True, True)
     >>> kmm.predict(Xt[:3]).shape
     (3,)
+    >>> ratio = kmm.density_ratio(Xt[:3])   # rows not seen in fit
+    >>> ratio.shape, bool(ratio.min() >= 0)
+    ((3,), True)
     """
 
     _parameter_constraints = {
         **BaseWeighter._parameter_constraints,
-        "kernel": [StrOptions(set(KERNELS))],
+        "kernel": [StrOptions(set(KMM_KERNELS))],
         "gamma": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale", "median"})],
         "B": [Interval(Real, 0, None, closed="neither")],
         "eps": [Interval(Real, 0, None, closed="left"), None],
@@ -196,6 +240,9 @@ class KMM(BaseWeighter):
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "degree": [Interval(Real, 0, None, closed="left")],
+        "coef0": [Interval(Real, None, None, closed="neither")],
+        "ratio_ridge": [Interval(Real, 0, None, closed="neither"), StrOptions({"loo"})],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -216,10 +263,16 @@ class KMM(BaseWeighter):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        degree=3,
+        coef0=1,
+        ratio_ridge="loo",
     ):
         self.estimator = estimator
         self.kernel = kernel
         self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.ratio_ridge = ratio_ridge
         self.B = B
         self.eps = eps
         self.solver = solver
@@ -236,12 +289,13 @@ class KMM(BaseWeighter):
     def _problem(self, X_source, X_target, random_state):
         """The quadratic term (dense or factor) and ``kappa``."""
         n_s = X_source.shape[0]
-        kw = {"gamma": self.gamma_} if self.kernel in GAMMA_KERNELS else {}
+        kw = self._kernel_params()
         if self.n_components is None:
             K = np.asarray(
                 pairwise_kernels(X_source, metric=self.kernel, n_jobs=self.n_jobs, **kw),
                 dtype=np.float64,
             )
+            self._check_gram(K, "source rows")
             kappa = n_s * np.asarray(
                 kernel_mean(X_source, X_target, metric=self.kernel, n_jobs=self.n_jobs, **kw),
                 dtype=np.float64,
@@ -250,8 +304,13 @@ class KMM(BaseWeighter):
         rows = _stack_rows(X_source, X_target)
         m = min(self.n_components, rows.shape[0])
         nys = make_nystroem(
-            self.kernel, gamma=self.gamma_, n_components=m, random_state=random_state
+            self.kernel, n_components=m, random_state=random_state, **kw
         ).fit(rows)
+        self._check_gram(
+            np.asarray(pairwise_kernels(nys.components_, metric=self.kernel, **kw)),
+            "Nystroem landmarks",
+        )
+        self.nystroem_ = nys
         Phi_s = np.asarray(nys.transform(X_source), dtype=np.float64)
         mean_t = np.asarray(nys.transform(X_target), dtype=np.float64).mean(axis=0)
         kappa = n_s * (Phi_s @ mean_t)
@@ -269,9 +328,16 @@ class KMM(BaseWeighter):
                 f"{lo:.6g} (eps={eps:.6g}); increase `B` or `eps` (B >= 1 - eps is needed)."
             )
         self.eps_ = eps
-        self.gamma_ = resolve_gamma_grid(
-            "KMM", self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
-        )[0]
+        if "gamma" in KERNEL_PARAMS[self.kernel] and self.kernel not in GAMMA_KERNELS:
+            # polynomial / sigmoid: the same heuristics, on the same rows
+            self.gamma_ = resolve_gamma_grid(
+                "KMM", self.gamma, "rbf", _stack_rows(X_source, X_target), random_state
+            )[0]
+        else:
+            self.gamma_ = resolve_gamma_grid(
+                "KMM", self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
+            )[0]
+        self.nystroem_ = None
         Q, kappa = self._problem(X_source, X_target, random_state)
         if kind == "cvxpy":
             beta, n_iter = solve_cvxpy(Q, kappa, self.B, lo, hi, solver=cvxpy_solver,
@@ -299,4 +365,136 @@ class KMM(BaseWeighter):
         Kb = Q.matvec(beta)
         self.objective_ = 0.5 * float(beta @ Kb) - float(kappa @ beta)
         self.n_iter_ = max(int(n_iter), 1)
+        self._fit_ratio_model(X_source, Q, beta)
         return beta
+
+    def _kernel_params(self):
+        """The parameters of ``pairwise_kernels`` / ``make_nystroem`` for this kernel."""
+        used = KERNEL_PARAMS[self.kernel]
+        kw = {"gamma": self.gamma_} if "gamma" in used else {}
+        if "degree" in used:
+            kw["degree"] = self.degree
+        if "coef0" in used:
+            kw["coef0"] = self.coef0
+        return kw
+
+    def _check_gram(self, K, rows):
+        """Raise if ``K`` is not finite, or (for a kernel that may not be PSD) not PSD."""
+        if not np.all(np.isfinite(K)):
+            raise ValueError(
+                f"KMM: the {self.kernel} kernel is not finite on the {rows} (a polynomial "
+                "kernel with a non-integer `degree` and a negative base gives NaN); use an "
+                "integer `degree`, a larger `coef0` or another kernel."
+            )
+        maybe_indefinite = self.kernel == "sigmoid" or (
+            self.kernel == "polynomial"
+            and (not float(self.degree).is_integer() or self.coef0 < 0)
+        )
+        if not maybe_indefinite:
+            return
+        eig = scipy.linalg.eigvalsh(K)
+        top = max(float(np.abs(eig).max()), np.finfo(np.float64).tiny)
+        if eig[0] < -_PSD_RTOL * top:
+            raise ValueError(
+                f"KMM: the {self.kernel} kernel (gamma={self.gamma_:.4g}, coef0={self.coef0}"
+                f"{f', degree={self.degree}' if self.kernel == 'polynomial' else ''}) is not "
+                f"positive semi-definite on the {rows}: the smallest eigenvalue of its Gram "
+                f"matrix is {eig[0]:.3g} (largest {eig[-1]:.3g}, tolerance "
+                f"{-_PSD_RTOL * top:.3g}). KMM's quadratic program is then not convex and "
+                "the kernel defines no feature space whose means could be matched. Lower "
+                "`gamma` and use a small `coef0` >= 0, or choose a PSD kernel "
+                "('rbf', 'laplacian', 'linear', 'cosine', 'polynomial' with an integer "
+                "degree and coef0 >= 0)."
+            )
+
+    def _fit_ratio_model(self, X_source, Q, beta):
+        """Kernel ridge regression of ``beta`` on the source rows (see ``density_ratio``).
+
+        Through the eigendecomposition ``K = U diag(s) U^T`` (of ``Phi Phi^T``
+        with a Nystroem factor, from the thin SVD of ``Phi``), every ridge of
+        the grid costs ``O(n r)``: the fitted values are
+        ``U (s / (s + lam)) U^T beta`` and the leave-one-out residuals
+        ``(beta - fitted)_i / (1 - H_ii)`` with ``H_ii = sum_k U_ik^2 s_k / (s_k + lam)``.
+        """
+        if isinstance(Q, DenseQuadratic):
+            s_vals, U = scipy.linalg.eigh(Q.K)
+            s_vals = np.maximum(s_vals, 0.0)
+            V = sigma = None
+            self.X_source_ = X_source
+        else:
+            U, sigma, Vt = scipy.linalg.svd(Q.Phi, full_matrices=False)
+            s_vals, V = sigma**2, Vt.T
+            self.X_source_ = None
+        n = beta.shape[0]
+        scale = max(float(s_vals.sum()) / max(n, 1), np.finfo(float).tiny)  # mean of diag K
+        proj = U.T @ beta
+        U2 = U * U
+
+        def fitted_and_loo(rel):
+            shrink = s_vals / (s_vals + rel * scale)
+            fit = U @ (shrink * proj)
+            h = np.minimum(U2 @ shrink, 1.0 - 1e-12)
+            return fit, float(np.mean(((beta - fit) / (1.0 - h)) ** 2))
+
+        if self.ratio_ridge == "loo":
+            grid = 10.0 ** np.linspace(-6, 2, 17)
+            errors = [fitted_and_loo(rel)[1] for rel in grid]
+            rel = float(grid[int(np.argmin(errors))])
+        else:
+            rel = float(self.ratio_ridge)
+        lam = rel * scale
+        self.ratio_ridge_ = rel
+        fit, _ = fitted_and_loo(rel)
+        if V is None:
+            self.ratio_coef_ = U @ (proj / (s_vals + lam))
+        else:
+            self.ratio_coef_ = V @ (sigma / (s_vals + lam) * proj)
+        top = float(beta.max()) if beta.size and beta.max() > 0 else 1.0
+        self.ratio_residual_ = float(np.abs(np.maximum(fit, 0.0) - beta).max()) / top
+
+    def density_ratio(self, X):
+        """Importance weights ``p_target(x) / p_source(x)`` of any rows.
+
+        KMM's weights are defined on the source rows of ``fit`` only; this
+        extends them by a kernel ridge regression in KMM's own kernel,
+        ``r(x) = max(0, sum_i alpha_i k(x, x_i))`` with
+        ``alpha = (K + lam I)^{-1} weights`` over the source rows and ``lam =
+        ratio_ridge_ * mean(diag K)``, the ridge chosen by leave-one-out by
+        default (with ``n_components``, the same regression on the Nystroem
+        features).  It is never negative.
+
+        On the source rows of ``fit`` it equals ``weights_`` to
+        ``ratio_residual_`` times the largest weight.  That tolerance is
+        small (about ``ratio_ridge``) when the kernel matrix is well
+        conditioned (a Laplacian kernel, a narrow Gaussian), and can be large
+        when ``K`` has a small numerical rank (a wide Gaussian, a polynomial or
+        linear kernel): KMM's objective sees the weights only through
+        ``K beta``, so its weights are then not unique -- any ``beta + v``
+        with ``K v = 0`` matches the means equally -- and the solver's
+        ``weights_`` may carry arbitrary spikes along such ``v``, which no
+        smooth function of ``x`` reproduces.  The ridge regression keeps the
+        part of the weights the kernel sees (its weighted source mean in the
+        kernel's feature space is that of ``weights_`` up to the ridge and
+        the clipping at 0) and is the better ratio on new rows.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Rows to evaluate (sparse only with ``kernel="linear"`` or
+            ``"cosine"``).
+
+        Returns
+        -------
+        ratio : ndarray of shape (n_samples,)
+            Non-negative estimated density ratio.
+        """
+        X = self._validate_predict_data(X)
+        if self.nystroem_ is not None:
+            Phi = np.asarray(self.nystroem_.transform(X), dtype=np.float64)
+            return np.maximum(Phi @ self.ratio_coef_, 0.0)
+        Kx = pairwise_kernels(
+            X, self.X_source_, metric=self.kernel, n_jobs=self.n_jobs, **self._kernel_params()
+        )
+        if sp.issparse(Kx):
+            Kx = Kx.toarray()
+        return np.maximum(np.asarray(Kx, dtype=np.float64) @ self.ratio_coef_, 0.0)

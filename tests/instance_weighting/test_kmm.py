@@ -303,3 +303,109 @@ def test_degenerate_problems_are_solved_exactly(n_s, n_t):
     assert abs(beta.sum() - lo) <= 1e-9 * n_s
     ref, _ = solve_cvxpy(DenseQuadratic(K), kappa, 5.0, lo, hi)
     assert _objective(K, kappa, beta) <= _objective(K, kappa, ref) + 1e-9
+
+
+# ------------------------------------------------- polynomial / sigmoid kernels
+
+
+def _fit_kmm(Xs, Xt, **params):
+    X = np.r_[Xs, Xt]
+    sd = np.r_[np.ones(len(Xs), int), -np.ones(len(Xt), int)]
+    return KMM(**params).fit(X, None, sample_domain=sd)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cvxpy"])
+def test_polynomial_kernel_solves_the_polynomial_qp(solver):
+    Xs, _, Xt = _problem(0)
+    kmm = _fit_kmm(Xs, Xt, kernel="polynomial", gamma=0.5, degree=2, coef0=1.0, solver=solver)
+    K = pairwise_kernels(Xs, metric="polynomial", gamma=0.5, degree=2, coef0=1.0)
+    kappa = len(Xs) * kernel_mean(Xs, Xt, metric="polynomial", gamma=0.5, degree=2, coef0=1.0)
+    beta = kmm.weights_[: len(Xs)]
+    assert kmm.gamma_ == 0.5
+    assert np.isclose(_objective(K, kappa, beta), kmm.objective_, rtol=1e-9)
+    # second moments are matched far better than by the unweighted source
+    assert _objective(K, kappa, beta) < _objective(K, kappa, np.ones(len(Xs)))
+    lo, hi = _band(len(Xs), kmm.eps_)
+    assert beta.min() >= 0 and lo - 1e-6 <= beta.sum() <= hi + 1e-6
+
+
+def test_polynomial_gamma_scale_is_resolved_on_the_rows():
+    Xs, _, Xt = _problem(1)
+    kmm = _fit_kmm(Xs, Xt, kernel="polynomial", degree=2)
+    X = np.r_[Xs, Xt]
+    assert np.isclose(kmm.gamma_, 1.0 / (X.shape[1] * X.var()))
+
+
+def test_sigmoid_kernel_where_psd_and_error_where_not():
+    Xs, _, Xt = _problem(2)
+    # tanh(1e-5 x.y + 0.1): a PSD Gram matrix on these rows (numerically)
+    kmm = _fit_kmm(Xs, Xt, kernel="sigmoid", gamma=1e-5, coef0=0.1)
+    K = pairwise_kernels(Xs, metric="sigmoid", gamma=1e-5, coef0=0.1)
+    assert np.linalg.eigvalsh(K).min() >= -1e-8 * np.abs(np.linalg.eigvalsh(K)).max()
+    assert np.all(kmm.weights_ >= 0)
+    with pytest.raises(ValueError, match="KMM: the sigmoid kernel .* is not positive semi-definite "
+                       "on the source rows: the smallest eigenvalue"):
+        _fit_kmm(Xs, Xt, kernel="sigmoid", gamma=0.5, coef0=1.0)
+    with pytest.raises(ValueError, match="not positive semi-definite on the Nystroem landmarks"):
+        _fit_kmm(Xs, Xt, kernel="sigmoid", gamma=0.5, coef0=1.0, n_components=20,
+                 random_state=0)
+
+
+def test_polynomial_that_is_not_a_kernel_errors():
+    Xs, _, Xt = _problem(3)
+    with pytest.raises(ValueError, match="KMM: the polynomial kernel is not finite"):
+        _fit_kmm(Xs, Xt, kernel="polynomial", degree=1.5, coef0=-1.0)
+    with pytest.raises(ValueError, match="KMM: the polynomial kernel .* not positive semi-definite"):
+        _fit_kmm(Xs, Xt, kernel="polynomial", degree=2, coef0=-3.0, gamma=1.0)
+
+
+# ------------------------------------------------------------- density_ratio
+
+
+def _true_ratio(Z, shift=0.5, scale=0.7):
+    d = Z.shape[1]
+    log_t = -0.5 * np.sum((Z - shift) ** 2, axis=1) / scale**2 - d * np.log(scale)
+    log_s = -0.5 * np.sum(Z**2, axis=1)
+    return np.exp(log_t - log_s)
+
+
+def test_density_ratio_equals_weights_in_sample_when_the_kernel_is_well_conditioned():
+    Xs, _, Xt = _problem(4, n_s=80, n_t=60, d=2)
+    kmm = _fit_kmm(Xs, Xt, kernel="laplacian", gamma=5.0)
+    w = kmm.weights_[: len(Xs)]
+    r = kmm.density_ratio(Xs)
+    assert kmm.ratio_residual_ < 0.01
+    assert np.max(np.abs(r - w)) <= kmm.ratio_residual_ * w.max() + 1e-12
+    # a larger ridge follows the weights less closely
+    smooth = _fit_kmm(Xs, Xt, kernel="laplacian", gamma=5.0, ratio_ridge=0.1)
+    assert smooth.ratio_ridge_ == 0.1 and smooth.ratio_residual_ > kmm.ratio_residual_
+
+
+@pytest.mark.parametrize("params", [{}, {"n_components": 40, "random_state": 0},
+                                    {"kernel": "polynomial", "degree": 2}])
+def test_density_ratio_out_of_sample_follows_the_in_sample_ratio(params):
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(5)
+    Xs = rng.normal(size=(200, 2))
+    Xt = 0.7 * rng.normal(size=(150, 2)) + 0.5
+    Xs_new = rng.normal(size=(200, 2))       # unseen rows from the source law
+    kmm = _fit_kmm(Xs, Xt, **params)
+    r_in, r_out = kmm.density_ratio(Xs), kmm.density_ratio(Xs_new)
+    assert r_out.min() >= 0 and r_in.min() >= 0
+    # out of sample as good as in sample at ranking the rows by the true ratio
+    rho_in = spearmanr(r_in, _true_ratio(Xs))[0]
+    rho_out = spearmanr(r_out, _true_ratio(Xs_new))[0]
+    assert rho_out > 0.8 and abs(rho_out - rho_in) < 0.1
+    # and the average importance on source rows is about 1 on both
+    assert abs(r_in.mean() - r_out.mean()) < 0.3 * r_in.mean()
+    assert kmm.density_ratio(Xs[:7]).shape == (7,)
+
+
+def test_density_ratio_sparse_linear():
+    Xs, _, Xt = _problem(6)
+    X = sp.csr_matrix(np.r_[Xs, Xt])
+    sd = np.r_[np.ones(len(Xs), int), -np.ones(len(Xt), int)]
+    kmm = KMM(kernel="linear").fit(X, None, sample_domain=sd)
+    dense = KMM(kernel="linear").fit(X.toarray(), None, sample_domain=sd)
+    np.testing.assert_allclose(kmm.density_ratio(X[:5]), dense.density_ratio(Xs[:5]), atol=1e-8)
