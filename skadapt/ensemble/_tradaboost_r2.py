@@ -48,18 +48,26 @@ __all__ = ["TrAdaBoostR2", "TwoStageTrAdaBoostR2"]
 # --------------------------------------------------------------------- helpers
 
 
-def _adjusted_errors(y_true, y_pred, loss):
-    """AdaBoost.R2 errors: residual / largest residual, through ``loss``."""
-    residual = np.abs(np.asarray(y_pred, dtype=np.float64).ravel() - y_true)
-    largest = residual.max()
-    if largest <= 0:
-        return np.zeros_like(residual)
-    e = residual / largest
+def _adjusted_errors(y_true, y_pred, loss, output_reduction="mean"):
+    """AdaBoost.R2 errors: residual / largest residual, through ``loss``.
+
+    With several outputs (``y_true`` of shape (n, k)) each output is scaled by
+    its own largest residual and passed through ``loss``; the row's error is
+    the mean or the max of its k errors (``output_reduction``).
+    """
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(y_true.shape)
+    residual = np.abs(y_pred - y_true).reshape(y_true.shape[0], -1)
+    largest = residual.max(axis=0) if residual.shape[0] else np.zeros(residual.shape[1])
+    e = np.zeros_like(residual)
+    np.divide(residual, largest, out=e, where=largest > 0)
     if loss == "square":
-        return e * e
-    if loss == "exponential":
-        return 1.0 - np.exp(-e)
-    return e
+        e = e * e
+    elif loss == "exponential":
+        e = 1.0 - np.exp(-e)
+    if e.shape[1] == 1:
+        return e[:, 0]
+    return e.max(axis=1) if output_reduction == "max" else e.mean(axis=1)
 
 
 def _weighted_median(predictions, weights):
@@ -106,7 +114,8 @@ def _r2_alpha(eps, learning_rate):
 
 
 def _adaboost_r2_frozen(
-    base, X, y, w, is_target, *, n_estimators, learning_rate, loss, weighting, random_state
+    base, X, y, w, is_target, *, n_estimators, learning_rate, loss, weighting, random_state,
+    output_reduction="mean",
 ):
     """AdaBoost.R2 in which the source weights never change (Pardoe & Stone's R2').
 
@@ -120,7 +129,7 @@ def _adaboost_r2_frozen(
     estimators, alphas = [], []
     for t in range(n_estimators):
         est = _fit_round(base, X, y, w, weighting, random_state)
-        e = _adjusted_errors(y, est.predict(X), loss)
+        e = _adjusted_errors(y, est.predict(X), loss, output_reduction)
         eps = float(np.dot(w, e))
         if eps >= 0.5:
             if t == 0:
@@ -165,10 +174,59 @@ class _R2Base(_RequiresLabels, RegressorMixin, MetaEstimatorMixin, BaseDAEstimat
         y_train = np.asarray(y[rows], dtype=np.float64)
         return base, rows, _take_rows(X, rows), y_train, is_target
 
+    def _validate_fit_data(self, X, y, sample_domain, **kwargs):
+        """As every estimator's, plus multi-output ``y`` of shape (n_samples, n_outputs).
+
+        A multi-output row is unlabeled when all its outputs are NaN; the
+        domain split is read from a 1-d stand-in with the same mask (so the
+        one reader of the convention, ``_split_domains``, still decides).
+        """
+        y_arr = None if y is None else np.asarray(y)
+        if y_arr is None or y_arr.ndim != 2 or y_arr.shape[1] < 2:
+            self.n_outputs_ = 1
+            return super()._validate_fit_data(X, y, sample_domain, **kwargs)
+        name = type(self).__name__
+        if y_arr.dtype.kind not in "fiub":
+            raise ValueError(f"{name}: a multi-output `y` must be numeric, got {y_arr.dtype}.")
+        y_arr = y_arr.astype(np.float64)
+        missing = np.isnan(y_arr)
+        unlabeled = missing.all(axis=1)
+        partial = missing.any(axis=1) & ~unlabeled
+        if partial.any():
+            raise ValueError(
+                f"{name}: rows {np.flatnonzero(partial)[:5].tolist()} of `y` have some outputs "
+                "NaN and others not; mask an unlabeled row with NaN in every output."
+            )
+        stand_in = np.where(unlabeled, np.nan, 0.0)
+        X, _, split = super()._validate_fit_data(X, stand_in, sample_domain, **kwargs)
+        if y_arr.shape[0] != X.shape[0]:  # pragma: no cover - the stand-in has X's length
+            raise ValueError(f"{name}: `y` has {y_arr.shape[0]} rows, X {X.shape[0]}.")
+        if not np.all(np.isfinite(y_arr[~unlabeled])):
+            raise ValueError(f"{name}: `y` contains inf.")
+        self.n_outputs_ = y_arr.shape[1]
+        return X, y_arr, split
+
+    def _errors(self, y_true, y_pred):
+        return _adjusted_errors(y_true, y_pred, self.loss, self.output_reduction)
+
+    def _stacked_predictions(self, X, estimators):
+        """Predictions of the rounds as an array (n_rounds, n_samples * n_outputs)."""
+        n = X.shape[0]
+        return np.vstack(
+            [np.asarray(p, dtype=np.float64).reshape(1, -1) for p in _predict_all(estimators, X)]
+        ).reshape(len(estimators), n * self.n_outputs_)
+
+    def _shape_output(self, y_flat, n):
+        return y_flat if self.n_outputs_ == 1 else y_flat.reshape(n, self.n_outputs_)
+
     def _median(self, X, estimators, weights):
-        preds = _predict_all(estimators, X)
-        preds = [np.asarray(p, dtype=np.float64).ravel() for p in preds]
-        return _weighted_median(np.vstack(preds), weights)
+        preds = self._stacked_predictions(X, estimators)
+        return self._shape_output(_weighted_median(preds, weights), X.shape[0])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
 
 
@@ -181,6 +239,7 @@ _COMMON_CONSTRAINTS = {
     "random_state": ["random_state"],
     "n_jobs": [Integral, None],
     "verbose": ["verbose"],
+    "output_reduction": [StrOptions({"mean", "max"})],
 }
 
 
@@ -230,6 +289,16 @@ class TrAdaBoostR2(_R2Base):
         leaves the regressor's own setting.
     verbose : int, default=0
         If positive, prints one line per round.
+    output_reduction : {"mean", "max"}, default="mean"
+        With a multi-output ``y`` of shape (n_samples, n_outputs): each output's
+        residual is divided by that output's largest residual of the round
+        (so the outputs' units do not matter) and passed through ``loss``;
+        a row's error is the mean (or the max: a row is as wrong as its worst
+        output) of these.  adapt's TrAdaBoostR2 averages the raw absolute
+        residuals over the outputs and then divides by the largest row
+        average, so there an output with a larger scale weighs more.  The
+        prediction is the weighted median of each output.  Ignored for a
+        1-d ``y``.
 
     Attributes
     ----------
@@ -246,6 +315,8 @@ class TrAdaBoostR2(_R2Base):
         The source factor ``1 / (1 + sqrt(2 ln n_source / N))``.
     sample_weight_ : ndarray of shape (n_samples,)
         Final distribution over the training rows (0 for unlabeled rows).
+    n_outputs_ : int
+        Number of outputs of ``y`` (1 for a 1-d ``y``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -308,11 +379,13 @@ class TrAdaBoostR2(_R2Base):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        output_reduction="mean",
     ):
         self.estimator = estimator
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.loss = loss
+        self.output_reduction = output_reduction
         self.vote = vote
         self.weighting = weighting
         self.random_state = random_state
@@ -324,7 +397,7 @@ class TrAdaBoostR2(_R2Base):
         w = np.full(rows.shape[0], 1.0 / rows.shape[0])
         rounds, w = _transfer_boost(
             self, base, X_train, y_train, w, is_target,
-            lambda est: _adjusted_errors(y_train, est.predict(X_train), self.loss),
+            lambda est: self._errors(y_train, est.predict(X_train)),
             lambda eps: _r2_alpha(eps, self.learning_rate), random_state,
         )
         rounds.finish(w, rows, X.shape[0])
@@ -340,7 +413,7 @@ class TrAdaBoostR2(_R2Base):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values.
         """
         X = self._validate_predict_data(X)
@@ -357,17 +430,17 @@ class TrAdaBoostR2(_R2Base):
 
         Yields
         ------
-        y : ndarray of shape (n_samples,)
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Weighted median of rounds ``ceil(t/2) .. t`` (or ``1 .. t``).
         """
         check_is_fitted(self)
         X = self._validate_predict_data(X)
-        preds = np.vstack(
-            [np.asarray(p, dtype=np.float64).ravel() for p in _predict_all(self.estimators_, X)]
-        )
+        preds = self._stacked_predictions(X, self.estimators_)
         for t in range(1, preds.shape[0] + 1):
             start = _vote_start(t, self.vote)
-            yield _weighted_median(preds[start:t], self.estimator_weights_[start:t])
+            yield self._shape_output(
+                _weighted_median(preds[start:t], self.estimator_weights_[start:t]), X.shape[0]
+            )
 
 
 # ------------------------------------------------------ two-stage TrAdaBoost.R2
@@ -416,6 +489,16 @@ class TwoStageTrAdaBoostR2(_R2Base):
     verbose : int, default=0
         If positive, prints one line per step (cross-validation error,
         source factor, source weight mass).
+    output_reduction : {"mean", "max"}, default="mean"
+        With a multi-output ``y`` of shape (n_samples, n_outputs): each output's
+        residual is divided by that output's largest residual of the round
+        (so the outputs' units do not matter) and passed through ``loss``;
+        a row's error is the mean (or the max: a row is as wrong as its worst
+        output) of these.  adapt's TrAdaBoostR2 averages the raw absolute
+        residuals over the outputs and then divides by the largest row
+        average, so there an output with a larger scale weighs more.  The
+        prediction is the weighted median of each output.  Ignored for a
+        1-d ``y``.
 
     Attributes
     ----------
@@ -425,7 +508,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
         Their weights in the weighted median.
     cv_errors_ : ndarray of shape (n_steps_,)
         Mean squared error of each step's model, by cross-validation on the
-        labeled target rows.
+        labeled target rows (averaged over the outputs of a multi-output ``y``).
     source_betas_ : ndarray of shape (n_steps_,)
         The source factor ``beta_t`` found at each step.
     source_weight_mass_ : ndarray of shape (n_steps_,)
@@ -436,6 +519,8 @@ class TwoStageTrAdaBoostR2(_R2Base):
         Number of steps run.
     sample_weight_ : ndarray of shape (n_samples,)
         Distribution over the training rows at the selected step.
+    n_outputs_ : int
+        Number of outputs of ``y`` (1 for a 1-d ``y``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -501,8 +586,10 @@ class TwoStageTrAdaBoostR2(_R2Base):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        output_reduction="mean",
     ):
         self.estimator = estimator
+        self.output_reduction = output_reduction
         self.n_steps = n_steps
         self.n_estimators = n_estimators
         self.cv = cv
@@ -525,6 +612,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
             loss=self.loss,
             weighting=self.weighting,
             random_state=np.random.RandomState(seed),
+            output_reduction=self.output_reduction,
         )
 
     def _fold_error(self, base, X, y, w, is_target, keep, held, seed):
@@ -589,7 +677,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
                 h = _fit_round(
                     base, X_train, y_train, w, self.weighting, np.random.RandomState(seed)
                 )
-                e = _adjusted_errors(y_train, h.predict(X_train), self.loss)
+                e = self._errors(y_train, h.predict(X_train))
                 wanted_t = share_t + (t + 1) / (self.n_steps - 1) * (1.0 - share_t)
                 w = w.copy()
                 if wanted_t >= 1.0 - 1e-12:
@@ -635,7 +723,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values.
         """
         X = self._validate_predict_data(X)
