@@ -248,6 +248,12 @@ class _Rounds:
     def __init__(self, owner):
         self.owner = owner
         self.estimators, self.weights, self.errors, self.masses = [], [], [], []
+        self.history = []
+
+    def keep(self, w):
+        """Record the round's distribution when the owner has ``store_weights=True``."""
+        if getattr(self.owner, "store_weights", False):
+            self.history.append(w.copy())
 
     def add(self, est, alpha, eps, mass):
         """Record one round (and print its line when ``verbose``)."""
@@ -266,6 +272,8 @@ class _Rounds:
         rest = self.owner.n_estimators - len(self.estimators)
         for records in (self.estimators, self.weights, self.errors, self.masses):
             records += [records[-1]] * rest
+        if self.history:
+            self.history += [self.history[-1]] * rest
 
     def finish(self, w, rows, n_samples):
         """Set ``estimators_``, ``estimator_weights_`` & co. on the owner."""
@@ -278,6 +286,10 @@ class _Rounds:
         if w is not None:
             sample_weight[rows] = w
         owner.sample_weight_ = sample_weight
+        if getattr(owner, "store_weights", False):
+            history = np.zeros((len(self.history), n_samples), dtype=np.float64)
+            history[:, rows] = self.history
+            owner.sample_weight_history_ = history
 
 
 def _transfer_boost(owner, base, X, y, w, is_target, row_errors, vote_weight, random_state,
@@ -308,6 +320,7 @@ def _transfer_boost(owner, base, X, y, w, is_target, row_errors, vote_weight, ra
         eps = float(np.dot(w[is_target], err[is_target]) / target_mass)
         alpha = vote_weight(eps)
         rounds.add(est, alpha, eps, 1.0 - target_mass if n_source else 0.0)
+        rounds.keep(w)
         if not err.any():
             rounds.repeat_last()
             break
@@ -406,6 +419,10 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
     verbose : int, default=0
         If positive, prints one line per round: target error, ``beta_t`` and
         the share of weight on the source rows.
+    store_weights : bool, default=False
+        Keep the distribution over the training rows of every round in
+        ``sample_weight_history_`` (``n_rounds x n_samples`` floats), e.g. to
+        plot how the source weights decay.
 
     Attributes
     ----------
@@ -424,6 +441,9 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         The source factor ``beta = 1 / (1 + sqrt(2 ln n_source / N))``.
     sample_weight_ : ndarray of shape (n_samples,)
         Final distribution over the training rows (0 for unlabeled rows).
+    sample_weight_history_ : ndarray of shape (n_rounds, n_samples)
+        With ``store_weights=True`` only: row ``t`` is the distribution under
+        which round ``t`` was fitted (it sums to 1; 0 for unlabeled rows).
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_classes_ : int
@@ -520,6 +540,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "store_weights": ["boolean"],
     }
 
     def __init__(
@@ -536,8 +557,10 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         random_state=None,
         n_jobs=None,
         verbose=0,
+        store_weights=False,
     ):
         self.estimator = estimator
+        self.store_weights = store_weights
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.vote = vote

@@ -240,6 +240,7 @@ _COMMON_CONSTRAINTS = {
     "n_jobs": [Integral, None],
     "verbose": ["verbose"],
     "output_reduction": [StrOptions({"mean", "max"})],
+    "store_weights": ["boolean"],
 }
 
 
@@ -299,6 +300,9 @@ class TrAdaBoostR2(_R2Base):
         average, so there an output with a larger scale weighs more.  The
         prediction is the weighted median of each output.  Ignored for a
         1-d ``y``.
+    store_weights : bool, default=False
+        Keep the distribution over the training rows of every round (of
+        every step for the two-stage method) in ``sample_weight_history_``.
 
     Attributes
     ----------
@@ -317,6 +321,9 @@ class TrAdaBoostR2(_R2Base):
         Final distribution over the training rows (0 for unlabeled rows).
     n_outputs_ : int
         Number of outputs of ``y`` (1 for a 1-d ``y``).
+    sample_weight_history_ : ndarray of shape (n_rounds, n_samples)
+        With ``store_weights=True`` only: the distribution over the training
+        rows when each round (each step, for the two-stage method) was fitted.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -380,8 +387,10 @@ class TrAdaBoostR2(_R2Base):
         n_jobs=None,
         verbose=0,
         output_reduction="mean",
+        store_weights=False,
     ):
         self.estimator = estimator
+        self.store_weights = store_weights
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.loss = loss
@@ -499,6 +508,9 @@ class TwoStageTrAdaBoostR2(_R2Base):
         average, so there an output with a larger scale weighs more.  The
         prediction is the weighted median of each output.  Ignored for a
         1-d ``y``.
+    store_weights : bool, default=False
+        Keep the distribution over the training rows of every round (of
+        every step for the two-stage method) in ``sample_weight_history_``.
 
     Attributes
     ----------
@@ -521,6 +533,9 @@ class TwoStageTrAdaBoostR2(_R2Base):
         Distribution over the training rows at the selected step.
     n_outputs_ : int
         Number of outputs of ``y`` (1 for a 1-d ``y``).
+    sample_weight_history_ : ndarray of shape (n_rounds, n_samples)
+        With ``store_weights=True`` only: the distribution over the training
+        rows when each round (each step, for the two-stage method) was fitted.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -587,9 +602,11 @@ class TwoStageTrAdaBoostR2(_R2Base):
         n_jobs=None,
         verbose=0,
         output_reduction="mean",
+        store_weights=False,
     ):
         self.estimator = estimator
         self.output_reduction = output_reduction
+        self.store_weights = store_weights
         self.n_steps = n_steps
         self.n_estimators = n_estimators
         self.cv = cv
@@ -711,6 +728,9 @@ class TwoStageTrAdaBoostR2(_R2Base):
         sample_weight = np.zeros(X.shape[0], dtype=np.float64)
         sample_weight[rows] = best_w
         self.sample_weight_ = sample_weight
+        if self.store_weights:
+            self.sample_weight_history_ = np.zeros((len(weight_history), X.shape[0]))
+            self.sample_weight_history_[:, rows] = weight_history
         return self
 
     def predict(self, X):

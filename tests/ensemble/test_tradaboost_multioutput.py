@@ -96,3 +96,31 @@ def test_unlabeled_rows_and_partial_masks():
     y[0, 1] = np.inf
     with pytest.raises(ValueError, match="TrAdaBoostR2: `y` contains inf"):
         TrAdaBoostR2(n_estimators=4).fit(X, y, sample_domain=sd)
+
+
+# ------------------------------------------------------------- store_weights
+
+
+def test_store_weights_history_of_every_estimator():
+    from skadapt import TrAdaBoostClassifier
+
+    X, y, sd, _, _ = _problem()
+    noise = np.random.RandomState(3).normal(scale=0.5, size=len(y))
+    y_clf = (y[:, 0] + noise > 0).astype(int)     # no tree fits it exactly
+    for est, yy in [
+        (TrAdaBoostClassifier(n_estimators=6, random_state=0), y_clf),
+        (TrAdaBoostR2(n_estimators=6, random_state=0), y[:, 0]),
+        (TwoStageTrAdaBoostR2(n_steps=3, n_estimators=3, cv=3, random_state=0), y[:, 0]),
+    ]:
+        plain = est.fit(X, yy, sample_domain=sd)
+        assert not hasattr(plain, "sample_weight_history_")
+        kept = est.set_params(store_weights=True).fit(X, yy, sample_domain=sd)
+        hist = kept.sample_weight_history_
+        n_rounds = getattr(kept, "n_steps_", len(getattr(kept, "estimators_", [])))
+        assert hist.shape == (n_rounds, X.shape[0])
+        assert_allclose(hist.sum(axis=1), 1.0)
+        source = sd > 0
+        # the source share recorded per round is the one reported
+        assert_allclose(hist[:, source].sum(axis=1), kept.source_weight_mass_)
+        # and it decays: the source rows lose weight over the rounds
+        assert hist[-1, source].sum() < hist[0, source].sum()
