@@ -6,5 +6,7 @@ unlabeled target rows where the scorers of :mod:`skadapt.metrics` need them.
 """
 
 from ._split import DomainShuffleSplit, LeaveOneDomainOut, SourceTargetShuffleSplit
+from ._split import LeaveOneTargetDomainOut, StratifiedDomainShuffleSplit, pack_domains
 
 __all__ = ["DomainShuffleSplit", "LeaveOneDomainOut", "SourceTargetShuffleSplit"]
+__all__ += ["LeaveOneTargetDomainOut", "StratifiedDomainShuffleSplit", "pack_domains"]

@@ -37,7 +37,14 @@ from sklearn.utils.validation import _num_samples
 
 from ..utils._domain import _split_domains
 
-__all__ = ["SourceTargetShuffleSplit", "LeaveOneDomainOut", "DomainShuffleSplit"]
+__all__ = [
+    "SourceTargetShuffleSplit",
+    "LeaveOneDomainOut",
+    "DomainShuffleSplit",
+    "StratifiedDomainShuffleSplit",
+    "LeaveOneTargetDomainOut",
+    "pack_domains",
+]
 
 
 def _check_n_splits(splitter, n_splits):
@@ -323,12 +330,24 @@ class LeaveOneDomainOut(_DomainSplitter):
 
     Parameters
     ----------
+    max_n_splits : int or None, default=10
+        At most this many source domains are held out (a random subset,
+        drawn with ``random_state``, when there are more); None: all.
+    test_size : float, int or None, default=None
+        None: every row of the held-out domain is in the validation fold.
+        A float in (0, 1) or an int: only that share (number) of its rows,
+        drawn at random, is; its other rows are in neither fold (the model
+        never trains on the held-out domain).
     target_in_test : bool, default=True
         Whether the unlabeled target rows are also in the validation folds.
+    random_state : int, RandomState instance or None, default=None
+        Draws the held-out domains (beyond ``max_n_splits``) and the rows
+        kept with ``test_size``.
 
     See Also
     --------
     SourceTargetShuffleSplit : For a single source domain.
+    LeaveOneTargetDomainOut : Every domain in turn as the (unlabeled) target.
 
     Examples
     --------
@@ -345,8 +364,12 @@ class LeaveOneDomainOut(_DomainSplitter):
     [0 1 4 5] [2 3 4 5]
     """
 
-    def __init__(self, *, target_in_test=True):
+    def __init__(self, max_n_splits=10, *, test_size=None, target_in_test=True,
+                 random_state=None):
+        self.max_n_splits = max_n_splits
+        self.test_size = test_size
         self.target_in_test = target_in_test
+        self.random_state = random_state
 
     def _source_domains(self, split):
         domains = np.unique(split.sample_domain[split.source])
@@ -360,9 +383,14 @@ class LeaveOneDomainOut(_DomainSplitter):
 
     def _iter_indices(self, n_samples, split):
         unlabeled_target = split.target & ~split.labeled
-        for domain in self._source_domains(split):
+        rng = check_random_state(self.random_state)
+        for domain in _held_out_domains(self, self._source_domains(split), rng):
             held_out = split.sample_domain == domain
-            test = held_out | unlabeled_target if self.target_in_test else held_out
+            kept = _kept_rows(self, np.flatnonzero(held_out), rng)
+            test = np.zeros(n_samples, dtype=bool)
+            test[kept] = True
+            if self.target_in_test:
+                test |= unlabeled_target
             yield np.flatnonzero(~held_out), np.flatnonzero(test)
 
     def get_n_splits(self, X=None, y=None, groups=None, sample_domain=None):
@@ -382,7 +410,7 @@ class LeaveOneDomainOut(_DomainSplitter):
         Returns
         -------
         n_splits : int
-            The number of source domains.
+            The number of source domains, at most ``max_n_splits``.
         """
         domains = sample_domain if sample_domain is not None else groups
         if domains is None:
@@ -392,4 +420,377 @@ class LeaveOneDomainOut(_DomainSplitter):
             )
         n_samples = _num_samples(X) if X is not None else _num_samples(domains)
         _, split = self._domains(np.empty((n_samples, 0)), y, groups, sample_domain)
-        return int(self._source_domains(split).shape[0])
+        return _n_held_out(self, self._source_domains(split).shape[0])
+
+
+# --------------------------------------------------------------------------
+# issue 18: stratified domain split, leave-one-domain-out helpers, and every
+# domain in turn as the target ("pack LODO")
+# --------------------------------------------------------------------------
+def _check_max_n_splits(splitter):
+    value = splitter.max_n_splits
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1
+    ):
+        raise ValueError(
+            f"{type(splitter).__name__}: `max_n_splits` must be None or an integer >= 1, "
+            f"got {value!r}."
+        )
+
+
+def _n_held_out(splitter, n_domains):
+    _check_max_n_splits(splitter)
+    if splitter.max_n_splits is None:
+        return int(n_domains)
+    return int(min(n_domains, splitter.max_n_splits))
+
+
+def _held_out_domains(splitter, domains, rng):
+    """The domains held out in turn: all of them, or a random ``max_n_splits`` (sorted)."""
+    n = _n_held_out(splitter, domains.shape[0])
+    if n == domains.shape[0]:
+        return domains
+    return np.sort(domains[rng.choice(domains.shape[0], n, replace=False)])
+
+
+def _kept_rows(splitter, rows, rng):
+    """All ``rows`` (``test_size=None``) or a random ``test_size`` share of them."""
+    if splitter.test_size is None:
+        return rows
+    _check_test_size(splitter, splitter.test_size)
+    _, test = _shuffle_pool(rows, splitter.test_size, rng)
+    if test.shape[0] == 0:  # a domain of one row
+        return rows
+    return test
+
+
+def _class_counts_to_hold_out(counts, n_test, rng):
+    """Split ``n_test`` among classes in proportion to ``counts`` (largest remainders).
+
+    A class keeps at least one row in training when it has two or more, and
+    a class of one row stays in training; ties of the remainders are broken at
+    random.
+    """
+    cap = np.where(counts >= 2, counts - 1, 0)
+    exact = n_test * counts / counts.sum()
+    take = np.minimum(np.floor(exact).astype(int), cap)
+    left = int(n_test - take.sum())
+    order = np.lexsort((rng.random_sample(counts.shape[0]), -(exact - np.floor(exact))))
+    while left > 0 and np.any(take < cap):
+        for k in order:
+            if left == 0:
+                break
+            if take[k] < cap[k]:
+                take[k] += 1
+                left -= 1
+    return take
+
+
+class StratifiedDomainShuffleSplit(_ShuffleDomainSplitter):
+    """Shuffle-split every domain on its own, keeping its class proportions.
+
+    As :class:`DomainShuffleSplit` (each domain, and inside a target domain
+    its labeled and its unlabeled rows, split separately with the same
+    ``test_size``; disjoint training and validation folds), and in addition
+    the labeled rows of each domain are split class by class, so that each
+    domain's class proportions are the same, up to rounding, in both folds
+    (skada's ``StratifiedDomainShuffleSplit``).  The number of rows a pool
+    holds out is that of :class:`DomainShuffleSplit`; it is shared among the
+    classes by largest remainders.  A class with a single row in a domain
+    stays in training; every class with two rows or more keeps one.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of re-shuffling and splitting iterations.
+    test_size : float or int, default=0.2
+        Share (float in (0, 1)) or number (int) of the rows of each pool held
+        out for validation.
+    random_state : int, RandomState instance or None, default=None
+        Controls the shuffling; pass an int for reproducible splits.
+
+    See Also
+    --------
+    DomainShuffleSplit : The same without the stratification by class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skadapt.model_selection import StratifiedDomainShuffleSplit
+    >>> X = np.zeros((16, 1))
+    >>> y = np.r_[[0] * 6 + [1] * 2, [0] * 4 + [1] * 4]
+    >>> sample_domain = np.r_[[1] * 8, [2] * 8]
+    >>> sample_domain[-1] = -1      # one (labeled) target row
+    >>> cv = StratifiedDomainShuffleSplit(n_splits=1, test_size=0.5, random_state=0)
+    >>> train, test = next(cv.split(X, y, groups=sample_domain))
+    >>> [int(np.sum((sample_domain[test] == 1) & (y[test] == c))) for c in (0, 1)]
+    [3, 1]
+    """
+
+    def __init__(self, n_splits=5, *, test_size=0.2, random_state=None):
+        self.n_splits = n_splits
+        self.test_size = test_size
+        self.random_state = random_state
+
+    def _split_pool(self, pool, labels, rng):
+        n_test = _n_test(self.test_size, pool.shape[0])
+        if labels is None or n_test == 0:
+            return _shuffle_pool(pool, self.test_size, rng)
+        classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+        take = _class_counts_to_hold_out(counts, n_test, rng)
+        train, test = [], []
+        for k in range(classes.shape[0]):
+            rows = pool[inverse == k]
+            rows = rows[rng.permutation(rows.shape[0])]
+            test.append(rows[: take[k]])
+            train.append(rows[take[k]:])
+        return np.concatenate(train), np.concatenate(test)
+
+    def split(self, X, y=None, groups=None, sample_domain=None):
+        """Generate indices to split data into training and validation sets.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            All rows, source and target.
+        y : array-like of shape (n_samples,)
+            Class labels, ``-1``/``NaN`` for unlabeled rows: the strata.
+        groups : array-like of shape (n_samples,), default=None
+            The domain of each row (``> 0`` source, ``< 0`` target).
+        sample_domain : array-like of shape (n_samples,), default=None
+            The same, as routed by scikit-learn's metadata routing.
+
+        Yields
+        ------
+        train : ndarray
+            The training row indices of the split, sorted.
+        test : ndarray
+            The validation row indices of the split, sorted.
+        """
+        if y is None:
+            raise ValueError(
+                "StratifiedDomainShuffleSplit: `y` is needed to stratify by class; use "
+                "DomainShuffleSplit to split without labels."
+            )
+        n_samples, split = self._domains(X, y, groups, sample_domain)
+        for train, test in self._iter_indices(n_samples, split, np.asarray(y)):
+            yield np.sort(train), np.sort(test)
+
+    def _iter_indices(self, n_samples, split, labels):
+        _check_n_splits(self, self.n_splits)
+        _check_test_size(self, self.test_size)
+        pools = []
+        for domain in np.unique(split.sample_domain):
+            rows = split.sample_domain == domain
+            labeled = np.flatnonzero(rows & split.labeled)
+            pools.append((labeled, labels[labeled]))
+            pools.append((np.flatnonzero(rows & ~split.labeled), None))
+        pools = [(p, labels) for p, labels in pools if p.shape[0]]
+        rng = check_random_state(self.random_state)
+        for _ in range(self.n_splits):
+            parts = [self._split_pool(pool, labels, rng) for pool, labels in pools]
+            yield (
+                np.concatenate([train for train, _ in parts]),
+                np.concatenate([test for _, test in parts]),
+            )
+
+
+def pack_domains(X, y, sample_domain):
+    """Stack every labeled domain twice: as a source and, labels masked, as a target.
+
+    The data layout of :class:`LeaveOneTargetDomainOut` (skada's "pack" of a
+    multi-domain dataset, with every domain both a source and a target):
+    rows ``0 .. n-1`` are the input rows with their labels and domains
+    ``k > 0``; rows ``n .. 2n-1`` are the same rows with the labels masked
+    (``NaN`` for a float ``y``, ``-1`` for integer labels, ``None`` for other
+    labels) and the domains ``-k``.  A plain scikit-learn search then needs no
+    help to hide a domain's labels from the model: the splitter puts the
+    masked copy of the target domain in the training fold and its labeled
+    copy in the validation fold.
+
+    Parameters
+    ----------
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+        The rows of every domain.
+    y : array-like of shape (n_samples,)
+        Their labels (none masked).
+    sample_domain : array-like of shape (n_samples,)
+        Their domains, integers ``>= 1`` (each will be a source and a target).
+
+    Returns
+    -------
+    X_packed : ndarray or sparse matrix of shape (2 * n_samples, n_features)
+    y_packed : ndarray of shape (2 * n_samples,)
+    sample_domain_packed : ndarray of shape (2 * n_samples,)
+
+    See Also
+    --------
+    LeaveOneTargetDomainOut : The splitter for the packed data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skadapt.model_selection import pack_domains
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> Xp, yp, sdp = pack_domains(X, np.array([0, 1, 1]), np.array([1, 1, 2]))
+    >>> yp, sdp
+    (array([ 0,  1,  1, -1, -1, -1]), array([ 1,  1,  2, -1, -1, -2]))
+    """
+    import scipy.sparse as sp
+
+    from ..utils._domain import _check_sample_domain, _check_y, _masked
+
+    n = _num_samples(X)
+    y = _check_y(y, n, "pack_domains")
+    domains = _check_sample_domain(sample_domain, n, "pack_domains")
+    if np.any(domains < 0):
+        raise ValueError(
+            "pack_domains: `sample_domain` must number every domain 1, 2, ... (> 0): each "
+            "domain becomes a source and a target; got negative values."
+        )
+    if np.any(_masked(y)):
+        raise ValueError(
+            "pack_domains: `y` has masked labels (-1/NaN); every row of every domain needs "
+            "its label (it is scored when its domain is the target)."
+        )
+    if y.dtype.kind == "f":
+        masked = np.full(n, np.nan)
+    elif y.dtype.kind in "iu":
+        masked = np.full(n, -1, dtype=y.dtype if y.dtype.kind == "i" else np.int64)
+    else:
+        masked = np.full(n, None, dtype=object)
+        y = y.astype(object)
+    if sp.issparse(X):
+        X_packed = sp.vstack([X, X], format="csr")
+    else:
+        X = np.asarray(X)
+        X_packed = np.concatenate([X, X])
+    return X_packed, np.concatenate([y, masked]), np.concatenate([domains, -domains])
+
+
+class LeaveOneTargetDomainOut(_DomainSplitter):
+    """Every domain in turn as the target, in a plain ``GridSearchCV`` ("pack LODO").
+
+    For data laid out by :func:`pack_domains` (each domain ``k`` as a labeled
+    source ``k`` and an unlabeled target ``-k``), split ``k`` trains on the
+    other domains as sources and on domain ``k``'s rows **with their labels
+    masked** as the target, and validates on domain ``k``'s labeled rows:
+    the score is the real target score of a domain-adaptation model that
+    never saw a target label.  Any plain scorer works (``"accuracy"``,
+    ``"r2"`` ...) since the validation fold holds labeled rows only.
+
+    The label masking needs no custom pipeline and no meta-estimator: it is
+    in the data (the masked copy), and the splitter only chooses which copy
+    of a domain goes where.  ``sample_domain`` reaches the estimators with
+    routing on (``search.fit(Xp, yp, sample_domain=sdp)``), and without
+    routing the masked labels tell them the target rows
+    (``search.fit(Xp, yp, groups=sdp)``).  The final refit of a search is
+    on all the packed rows (every domain a source and a target): pass
+    ``refit=False`` if only the scores matter.
+
+    Parameters
+    ----------
+    max_n_splits : int or None, default=10
+        At most this many domains are used as the target (a random subset,
+        drawn with ``random_state``, when there are more); None: all.
+    test_size : float, int or None, default=None
+        None (transductive): the model adapts to all of domain ``k``'s rows,
+        unlabeled, and is scored on all of them.  A float in (0, 1) or an
+        int (inductive): a random ``test_size`` share of domain ``k``'s rows
+        is scored and is left out of training altogether; the model adapts
+        to the other rows of domain ``k``.
+    random_state : int, RandomState instance or None, default=None
+        Draws the target domains (beyond ``max_n_splits``) and the rows of
+        ``test_size``.
+
+    See Also
+    --------
+    pack_domains : Builds the packed data.
+    LeaveOneDomainOut : Holds out a source domain, with a fixed target.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from skadapt import KMM
+    >>> from skadapt.model_selection import LeaveOneTargetDomainOut, pack_domains
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.normal(0, 1, (30, 2)), rng.normal(1, 1, (30, 2)), rng.normal(2, 1, (30, 2))]
+    >>> y = (X[:, 0] > X[:, 1]).astype(int)
+    >>> domains = np.repeat([1, 2, 3], 30)
+    >>> Xp, yp, sdp = pack_domains(X, y, domains)
+    >>> cv = LeaveOneTargetDomainOut()
+    >>> scores = cross_val_score(KMM(LogisticRegression()), Xp, yp, groups=sdp, cv=cv)
+    >>> scores.shape       # one target score per domain
+    (3,)
+    """
+
+    def __init__(self, max_n_splits=10, *, test_size=None, random_state=None):
+        self.max_n_splits = max_n_splits
+        self.test_size = test_size
+        self.random_state = random_state
+
+    def _domains_of(self, split):
+        sources = np.unique(split.sample_domain[split.source])
+        targets = np.unique(-split.sample_domain[split.target])
+        if sources.shape[0] < 2 or not np.array_equal(sources, targets):
+            raise ValueError(
+                "LeaveOneTargetDomainOut: expects data packed by "
+                "skadapt.model_selection.pack_domains, where each of at least 2 domains k "
+                f"is a source k and a target -k; got source domains {sources.tolist()} and "
+                f"target domains {(-targets).tolist()}."
+            )
+        return sources
+
+    def _iter_indices(self, n_samples, split):
+        rng = check_random_state(self.random_state)
+        sd = split.sample_domain
+        for domain in _held_out_domains(self, self._domains_of(split), rng):
+            as_source = np.flatnonzero(sd == domain)
+            as_target = np.flatnonzero(sd == -domain)
+            if as_source.shape[0] != as_target.shape[0] or split.labeled[as_target].any():
+                raise ValueError(
+                    f"LeaveOneTargetDomainOut: domain {domain} is not packed: its target "
+                    "copy must hold the same number of rows, all with masked labels. Use "
+                    "skadapt.model_selection.pack_domains."
+                )
+            test = _kept_rows(self, as_source, rng)
+            # the masked copies of the scored rows stay out of training when
+            # test_size is given (pack_domains keeps the copies in one order)
+            dropped = as_target[np.searchsorted(as_source, test)]
+            sources = np.flatnonzero(split.source & (sd != domain))
+            if self.test_size is None:
+                targets = as_target
+            else:
+                targets = np.setdiff1d(as_target, dropped)
+            yield np.concatenate([sources, targets]), test
+
+    def get_n_splits(self, X=None, y=None, groups=None, sample_domain=None):
+        """Return the number of target domains, at most ``max_n_splits``.
+
+        Parameters
+        ----------
+        X : object, default=None
+            Ignored unless needed for the number of rows.
+        y : array-like of shape (n_samples,), default=None
+            Labels (masked for the target copies).
+        groups : array-like of shape (n_samples,), default=None
+            The packed domain of each row.
+        sample_domain : array-like of shape (n_samples,), default=None
+            The same, as routed by scikit-learn's metadata routing.
+
+        Returns
+        -------
+        n_splits : int
+            The number of splits.
+        """
+        domains = sample_domain if sample_domain is not None else groups
+        if domains is None:
+            raise ValueError(
+                "LeaveOneTargetDomainOut: get_n_splits needs the domains, as `groups` (or "
+                "`sample_domain` with metadata routing)."
+            )
+        n_samples = _num_samples(X) if X is not None else _num_samples(domains)
+        _, split = self._domains(np.empty((n_samples, 0)), y, groups, sample_domain)
+        return _n_held_out(self, self._domains_of(split).shape[0])

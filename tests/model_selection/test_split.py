@@ -210,3 +210,157 @@ def test_repr_and_split_request():
     )
     routing = SourceTargetShuffleSplit().get_metadata_routing()
     assert routing.split.requests == {"groups": True, "sample_domain": True}
+
+
+# ------------------------------------------------------------- issue 18
+
+
+def test_stratified_domain_shuffle_split_keeps_class_proportions_per_domain():
+    from skadapt.model_selection import StratifiedDomainShuffleSplit
+
+    rng = np.random.RandomState(0)
+    sd = np.r_[np.ones(40, int), 2 * np.ones(30, int), -np.ones(20, int)]
+    y = np.r_[(rng.rand(40) < 0.2).astype(int), (rng.rand(30) < 0.6).astype(int),
+              -np.ones(20, int)]
+    y[70:75] = [0, 1, 0, 1, 1]                     # a few labeled target rows
+    X = np.zeros((90, 1))
+    cv = StratifiedDomainShuffleSplit(n_splits=5, test_size=0.25, random_state=0)
+    for train, test in cv.split(X, y, groups=sd):
+        assert np.intersect1d(train, test).size == 0 and np.union1d(train, test).size == 90
+        for domain in (1, 2, -1):
+            for labeled in (True, False):
+                rows = np.flatnonzero((sd == domain) & ((y != -1) == labeled))
+                if rows.size == 0:
+                    continue
+                in_test = np.isin(rows, test)
+                # the pool holds out what DomainShuffleSplit holds out ...
+                assert in_test.sum() == min(max(int(np.ceil(0.25 * rows.size)), 1), rows.size - 1)
+                if labeled:
+                    # ... with each class in proportion (largest remainders: within one row)
+                    for c in np.unique(y[rows]):
+                        share = np.mean(y[rows] == c) * in_test.sum()
+                        assert abs(np.sum(y[rows[in_test]] == c) - share) < 1.0
+    a = [t.tolist() for _, t in cv.split(X, y, groups=sd)]
+    b = [t.tolist() for _, t in cv.split(X, y, groups=sd)]
+    assert a == b
+    with pytest.raises(ValueError, match="StratifiedDomainShuffleSplit: `y` is needed"):
+        next(cv.split(X, None, groups=sd))
+
+
+def test_stratified_split_rare_class_and_routing():
+    from skadapt.model_selection import StratifiedDomainShuffleSplit
+
+    sd = np.r_[np.ones(9, int), -np.ones(3, int)]
+    y = np.r_[[0] * 8 + [1], -np.ones(3, int)]     # class 1: a single source row
+    cv = StratifiedDomainShuffleSplit(n_splits=3, test_size=0.5, random_state=1)
+    for train, test in cv.split(np.zeros((12, 1)), y, sample_domain=sd):
+        assert 8 in train                            # the lone row stays in training
+        assert np.sum(np.isin(test, np.arange(8))) == 5   # ceil(0.5 * 9) from class 0
+
+
+def test_leave_one_domain_out_max_n_splits_test_size_random_state():
+    X = np.zeros((50, 1))
+    sd = np.r_[np.repeat([1, 2, 3, 4], 10), -np.ones(10, int)]
+    y = np.r_[np.zeros(40, int), -np.ones(10, int)]
+    cv = LeaveOneDomainOut(max_n_splits=2, random_state=0)
+    assert cv.get_n_splits(groups=sd) == 2
+    splits = list(cv.split(X, y, groups=sd))
+    held = [int(np.unique(sd[test][sd[test] > 0])[0]) for _, test in splits]
+    assert len(splits) == 2 and len(set(held)) == 2
+    assert held == [int(np.unique(sd[t][sd[t] > 0])[0]) for _, t in cv.split(X, y, groups=sd)]
+    cv = LeaveOneDomainOut(test_size=0.3, target_in_test=False, random_state=0)
+    for domain, (train, test) in zip([1, 2, 3, 4], cv.split(X, y, groups=sd)):
+        assert np.all(sd[test] == domain) and test.size == 3
+        assert domain not in sd[train]                 # the rest of the domain is not trained on
+    assert LeaveOneDomainOut(max_n_splits=None).get_n_splits(groups=sd) == 4
+    with pytest.raises(ValueError, match="LeaveOneDomainOut: `max_n_splits` must be"):
+        LeaveOneDomainOut(max_n_splits=0).get_n_splits(groups=sd)
+    with pytest.raises(ValueError, match="LeaveOneDomainOut: `test_size`"):
+        list(LeaveOneDomainOut(test_size=1.5).split(X, y, groups=sd))
+
+
+def _three_domains(seed=0, n=40):
+    rng = np.random.RandomState(seed)
+    X = np.r_[rng.normal(0, 1, (n, 2)), rng.normal(1.5, 1, (n, 2)), rng.normal(3, 1, (n, 2))]
+    y = (X[:, 0] - X[:, 1] + 0.3 * rng.normal(size=3 * n) > 0).astype(int)
+    return X, y, np.repeat([1, 2, 3], n)
+
+
+def test_pack_domains_layout_and_errors():
+    from skadapt.model_selection import pack_domains
+
+    X, y, d = _three_domains(n=5)
+    Xp, yp, sdp = pack_domains(X, y, d)
+    np.testing.assert_array_equal(Xp, np.r_[X, X])
+    np.testing.assert_array_equal(yp, np.r_[y, -np.ones(15, int)])
+    np.testing.assert_array_equal(sdp, np.r_[d, -d])
+    _, yf, _ = pack_domains(X, y.astype(float) + 0.5, d)
+    assert np.isnan(yf[15:]).all()
+    import scipy.sparse as sp
+    assert sp.issparse(pack_domains(sp.csr_matrix(X), y, d)[0])
+    with pytest.raises(ValueError, match="pack_domains: `sample_domain` must number"):
+        pack_domains(X, y, -d)
+    y_bad = y.copy()
+    y_bad[0] = -1
+    with pytest.raises(ValueError, match="pack_domains: `y` has masked labels"):
+        pack_domains(X, y_bad, d)
+
+
+def test_leave_one_target_domain_out_folds():
+    from skadapt.model_selection import LeaveOneTargetDomainOut, pack_domains
+
+    X, y, d = _three_domains(n=10)
+    Xp, yp, sdp = pack_domains(X, y, d)
+    cv = LeaveOneTargetDomainOut()
+    assert cv.get_n_splits(groups=sdp) == 3
+    for k, (train, test) in zip([1, 2, 3], cv.split(Xp, yp, groups=sdp)):
+        # scored on domain k's labeled rows, trained on the others + k unlabeled
+        assert np.all(sdp[test] == k) and test.size == 10 and np.all(yp[test] != -1)
+        assert set(sdp[train]) == {1, 2, 3, -k} - {k}
+        assert np.all(yp[train][sdp[train] == -k] == -1)
+        np.testing.assert_array_equal(Xp[train][sdp[train] == -k], Xp[test])
+    cv = LeaveOneTargetDomainOut(max_n_splits=2, test_size=0.3, random_state=0)
+    splits = list(cv.split(Xp, yp, groups=sdp))
+    assert len(splits) == 2 == cv.get_n_splits(groups=sdp)
+    for train, test in splits:
+        k = sdp[test][0]
+        assert test.size == 3
+        masked = train[sdp[train] == -k]
+        assert masked.size == 7   # the scored rows are not even seen unlabeled
+        assert not np.intersect1d(masked - 30, test).size
+    d_unpacked = np.where(d == 3, -1, d)          # sources 1, 2 and one target
+    with pytest.raises(ValueError, match="LeaveOneTargetDomainOut: expects data packed"):
+        list(cv.split(X, np.where(d == 3, -1, y), groups=d_unpacked))
+    with pytest.raises(ValueError, match="LeaveOneTargetDomainOut: `sample_domain` has no target"):
+        list(cv.split(X, y, groups=d))
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_pack_lodo_in_a_plain_grid_search(routing):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skadapt import KMM
+    from skadapt.model_selection import LeaveOneTargetDomainOut, pack_domains
+
+    X, y, d = _three_domains()
+    Xp, yp, sdp = pack_domains(X, y, d)
+    pipe = make_pipeline(StandardScaler(), KMM(LogisticRegression(), gamma=0.5))
+    grid = {"kmm__B": [2.0, 1000.0]}
+    with sklearn.config_context(enable_metadata_routing=routing):
+        if routing:
+            pipe[0].set_fit_request(sample_weight=False)
+            search = GridSearchCV(pipe, grid, cv=LeaveOneTargetDomainOut(), refit=False)
+            search.fit(Xp, yp, sample_domain=sdp)
+        else:
+            search = GridSearchCV(pipe, grid, cv=LeaveOneTargetDomainOut(), refit=False)
+            search.fit(Xp, yp, groups=sdp)
+    assert search.n_splits_ == 3
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all((scores > 0.6) & (scores <= 1.0))
+    # the split score is the target accuracy of the model adapted to that domain
+    train, test = next(LeaveOneTargetDomainOut().split(Xp, yp, groups=sdp))
+    model = make_pipeline(StandardScaler(), KMM(LogisticRegression(), gamma=0.5, B=2.0))
+    model.fit(Xp[train], yp[train], kmm__sample_domain=sdp[train])
+    assert np.isclose(model.score(Xp[test], yp[test]), search.cv_results_["split0_test_score"][0])
