@@ -1,7 +1,8 @@
 """Scorers for choosing domain-adaptation parameters, usable as ``scoring=``.
 
 Without target labels: :class:`ImportanceWeightedScorer` (IWCV),
-:class:`ReverseValidationScorer`, :class:`PredictionEntropyScorer`; with a few
+:class:`ReverseValidationScorer`, :class:`PredictionEntropyScorer`,
+:class:`SoftNeighborhoodDensity`, :class:`DeepEmbeddedValidation`; with a few
 labeled target rows: :class:`TargetAccuracyScorer`.
 """
 
@@ -11,6 +12,7 @@ from ._scorer import (
     ReverseValidationScorer,
     TargetAccuracyScorer,
 )
+from ._scorer import DeepEmbeddedValidation, SoftNeighborhoodDensity
 
 __all__ = [
     "ImportanceWeightedScorer",
@@ -18,3 +20,4 @@ __all__ = [
     "ReverseValidationScorer",
     "TargetAccuracyScorer",
 ]
+__all__ += ["DeepEmbeddedValidation", "SoftNeighborhoodDensity"]

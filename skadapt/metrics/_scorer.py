@@ -55,6 +55,8 @@ __all__ = [
     "ReverseValidationScorer",
     "PredictionEntropyScorer",
     "TargetAccuracyScorer",
+    "SoftNeighborhoodDensity",
+    "DeepEmbeddedValidation",
 ]
 
 _CACHE_SIZE = 16
@@ -384,13 +386,22 @@ class ReverseValidationScorer(_DomainScorer):
     scoring : str, callable or None, default=None
         Metric of the reverse model on the labeled source rows (name or
         callable scorer).  None: ``"accuracy"`` for classifiers,
-        ``"neg_mean_squared_error"`` for regressors.
+        ``"neg_mean_squared_error"`` for regressors.  With
+        ``greater_is_better`` set, a plain metric ``f(y_true, y_pred)``
+        instead (skada's ``source_scorer``).
     reverse_estimator : estimator or None, default=None
         The reverse model to clone; None: a clone of the scored estimator.
         It is fitted as ``fit(X, y)`` with the source rows' labels masked
         (``-1`` or ``NaN``), so it must follow skadapt's convention: a
         skadapt estimator, :class:`~skadapt.LabeledOnly` or a pipeline ending
         in one.
+    greater_is_better : bool or None, default=None
+        None: ``scoring`` is a scorer name or a scorer callable.  True or
+        False: ``scoring`` is a metric ``f(y_true, y_pred)`` (e.g.
+        :func:`~sklearn.metrics.balanced_accuracy_score`, or
+        :func:`~sklearn.metrics.mean_squared_error` with False), turned into a
+        scorer by :func:`~sklearn.metrics.make_scorer` (negated when False,
+        so that greater is better for the search).
 
     See Also
     --------
@@ -424,9 +435,10 @@ class ReverseValidationScorer(_DomainScorer):
     0.95
     """
 
-    def __init__(self, scoring=None, *, reverse_estimator=None):
+    def __init__(self, scoring=None, *, reverse_estimator=None, greater_is_better=None):
         self.scoring = scoring
         self.reverse_estimator = reverse_estimator
+        self.greater_is_better = greater_is_better
 
     def _score(self, estimator, X, y, split):
         labeled = self._labeled_source_rows(y, split)
@@ -434,7 +446,7 @@ class ReverseValidationScorer(_DomainScorer):
         X_source, y_source = _safe_indexing(X, labeled), y[labeled]
         X_target = _safe_indexing(X, target)
         pseudo = np.asarray(estimator.predict(X_target))
-        metric = _resolve_scoring(self, self.scoring, estimator)
+        metric = _metric_scoring(self, self.scoring, self.greater_is_better, estimator)
         regression = is_regressor(estimator)
         if not regression and np.unique(pseudo).shape[0] < 2:
             constant = DummyClassifier(strategy="most_frequent").fit(X_target, pseudo)
@@ -467,6 +479,12 @@ class PredictionEntropyScorer(_DomainScorer):
     ----------
     eps : float, default=1e-15
         Probabilities are clipped to ``[eps, 1]`` before the logarithm.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-row scores ``sum_k p_k(x) log p_k(x)`` are reduced over
+        the target rows: their mean, their sum, or none (an array of one
+        score per target row, in input order: for inspection, not for
+        ``scoring=``, which needs a number).  skada's ``"none"`` returns the
+        per-class terms; here a row's terms are summed.
 
     See Also
     --------
@@ -474,7 +492,8 @@ class PredictionEntropyScorer(_DomainScorer):
 
     Notes
     -----
-    ``score = (1/n_t) sum_{x in target} sum_k p_k(x) log p_k(x)``, in nats.
+    ``score = (1/n_t) sum_{x in target} sum_k p_k(x) log p_k(x)``, in nats
+    (without the ``1/n_t`` for ``reduction="sum"``).
 
     References
     ----------
@@ -494,8 +513,20 @@ class PredictionEntropyScorer(_DomainScorer):
     True
     """
 
-    def __init__(self, *, eps=1e-15):
+    def __init__(self, *, eps=1e-15, reduction="mean"):
         self.eps = eps
+        self.reduction = reduction
+
+    def __call__(self, estimator, X, y, sample_domain=None):
+        if self.reduction not in ("mean", "sum", "none"):
+            raise ValueError(
+                "PredictionEntropyScorer: `reduction` must be 'mean', 'sum' or 'none', got "
+                f"{self.reduction!r}."
+            )
+        if self.reduction != "none":
+            return super().__call__(estimator, X, y, sample_domain=sample_domain)
+        y, split = self._fold(estimator, X, y, sample_domain)
+        return self._score(estimator, X, y, split)
 
     def _score(self, estimator, X, y, split):
         target = self._target_rows(split)
@@ -507,7 +538,10 @@ class PredictionEntropyScorer(_DomainScorer):
         if not 0.0 < self.eps < 1.0:
             raise ValueError(f"PredictionEntropyScorer: `eps` must be in (0, 1), got {self.eps!r}.")
         proba = np.clip(estimator.predict_proba(_safe_indexing(X, target)), self.eps, 1.0)
-        return float(np.mean(np.sum(proba * np.log(proba), axis=1)))
+        per_row = np.sum(proba * np.log(proba), axis=1)
+        if self.reduction == "none":
+            return per_row
+        return float(np.sum(per_row) if self.reduction == "sum" else np.mean(per_row))
 
 
 class TargetAccuracyScorer(_DomainScorer):
@@ -567,3 +601,293 @@ class TargetAccuracyScorer(_DomainScorer):
             )
         metric = _resolve_scoring(self, self.scoring, estimator)
         return metric(estimator, _safe_indexing(X, rows), y[rows])
+
+
+# --------------------------------------------------------------------------
+# issue 18: metric callables with greater_is_better, soft neighborhood
+# density, deep embedded validation
+# --------------------------------------------------------------------------
+def _metric_scoring(scorer, scoring, greater_is_better, estimator):
+    """``_resolve_scoring``, or a plain metric ``f(y_true, y_pred)`` made a scorer."""
+    if greater_is_better is None:
+        return _resolve_scoring(scorer, scoring, estimator)
+    if isinstance(scoring, str) or not callable(scoring):
+        raise TypeError(
+            f"{type(scorer).__name__}: with `greater_is_better` set, `scoring` must be a "
+            f"metric callable f(y_true, y_pred), got {scoring!r}."
+        )
+    from sklearn.metrics import make_scorer
+
+    return make_scorer(scoring, greater_is_better=bool(greater_is_better))
+
+
+def _model_features(estimator, X):
+    """The rows as the fitted model's last step sees them (its "features").
+
+    A :class:`~sklearn.pipeline.Pipeline` maps them through every step but
+    the last; a skadapt adapter with an ``estimator`` (TCA(LR), ...) through
+    its own ``transform``.  Any other model (a weighter, TrAdaBoost, a
+    shallow classifier) works on its input, which is returned.
+    """
+    from sklearn.pipeline import Pipeline
+
+    from ..base import BaseAdapter
+
+    last = estimator
+    if isinstance(estimator, Pipeline):
+        if len(estimator) > 1:
+            X = estimator[:-1].transform(X)
+        last = estimator[-1]
+    if isinstance(last, BaseAdapter) and getattr(last, "estimator", None) is not None:
+        X = last.transform(X)
+    return X
+
+
+def _require_proba(scorer, estimator):
+    if not hasattr(estimator, "predict_proba"):
+        raise TypeError(
+            f"{type(scorer).__name__}: {type(estimator).__name__} has no predict_proba; "
+            "this score needs class probabilities (a classifier such as "
+            "LogisticRegression, or SVC(probability=True))."
+        )
+
+
+class SoftNeighborhoodDensity(_DomainScorer):
+    """Soft neighborhood density (SND) of the target predictions, with no label.
+
+    Saito et al. (ICCV 2021): a good adapted classifier maps target rows of a
+    class close to each other, so each target row has many soft neighbours.
+    The class-probability vectors ``p(x)`` of the target rows are
+    L2-normalised, their similarities ``s_ij = p_i . p_j / T`` turned into a
+    softmax over the other rows ``j != i`` of the fold, and the score is the
+    mean entropy of these rows of the similarity distribution.  Greater is
+    better.
+
+    Parameters
+    ----------
+    T : float, default=0.05
+        The temperature (the paper's value).
+
+    See Also
+    --------
+    PredictionEntropyScorer : The entropy of the predictions themselves.
+    DeepEmbeddedValidation : Uses the source labels as well.
+
+    Notes
+    -----
+    ``P_ij = exp(s_ij) / sum_{j' != i} exp(s_ij')`` for ``j != i`` (the row's
+    own similarity is left out, as in the paper) and ``SND = (1/n_t) sum_i
+    -sum_j P_ij log P_ij``.  skada's implementation applies one softmax over
+    the whole matrix (all rows together) and keeps a negated diagonal, so its
+    values differ.  The cost is ``O(n_t^2)`` time; memory is held to blocks
+    of rows.
+
+    References
+    ----------
+    K. Saito, D. Kim, P. Teterwak, S. Sclaroff, T. Darrell and K. Saenko,
+    "Tune it the right way: unsupervised validation of domain adaptation via
+    soft neighborhood density", ICCV 2021.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skadapt import LabeledOnly
+    >>> from skadapt.metrics import SoftNeighborhoodDensity
+    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0], [-1.5], [1.5], [0.2]])
+    >>> y = np.array([0, 0, 1, 1, -1, -1, -1])
+    >>> model = LabeledOnly(LogisticRegression()).fit(X, y)
+    >>> score = SoftNeighborhoodDensity()(model, X, y)
+    >>> bool(0.0 <= score <= np.log(2))     # at most log(n_target - 1)
+    True
+    """
+
+    _BLOCK = 1024
+
+    def __init__(self, *, T=0.05):
+        self.T = T
+
+    def _score(self, estimator, X, y, split):
+        if isinstance(self.T, bool) or not isinstance(self.T, (int, float)) or not (
+            np.isfinite(self.T) and self.T > 0
+        ):
+            raise ValueError(
+                f"SoftNeighborhoodDensity: `T` must be a positive finite float, got {self.T!r}."
+            )
+        target = self._target_rows(split)
+        if target.shape[0] < 2:
+            raise ValueError(
+                "SoftNeighborhoodDensity: the validation fold needs at least 2 target rows "
+                "(each row's neighbours are the other target rows)."
+            )
+        _require_proba(self, estimator)
+        P = np.asarray(estimator.predict_proba(_safe_indexing(X, target)), dtype=np.float64)
+        norms = np.linalg.norm(P, axis=1, keepdims=True)
+        F = P / np.where(norms > 0, norms, 1.0)
+        n = F.shape[0]
+        total = 0.0
+        for start in range(0, n, self._BLOCK):
+            stop = min(start + self._BLOCK, n)
+            S = F[start:stop] @ F.T / self.T
+            S[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+            S -= S.max(axis=1, keepdims=True)
+            E = np.exp(S)
+            Q = E / E.sum(axis=1, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                terms = np.where(Q > 0, Q * np.log(Q), 0.0)
+            total += float(-terms.sum())
+        return total / n
+
+
+class DeepEmbeddedValidation(_DomainScorer):
+    """Deep embedded validation (DEV) score, with no target label.
+
+    You et al. (ICML 2019): the loss of the model on the validation fold's
+    labeled source rows, importance-weighted by a density ratio learned on
+    the model's **features**, with a control variate that lowers its
+    variance.  The features are the rows as the model's last step sees them
+    (:class:`~sklearn.pipeline.Pipeline`: after every step but the last; a
+    skadapt adapter with an ``estimator``, e.g. ``TCA(LogisticRegression())``:
+    its embedding); a shallow model (a weighter, TrAdaBoost,
+    :class:`~skadapt.LabeledOnly`) uses its input.  The score is minus the
+    DEV risk: greater is better.
+
+    Parameters
+    ----------
+    domain_classifier : classifier or None, default=None
+        Tells source from target rows on the features; its ``predict_proba``
+        gives the ratio.  None: ``LogisticRegression(max_iter=1000)``.
+    loss_func : callable or None, default=None
+        Per-row loss ``loss_func(y_true, y_pred)`` returning one value per
+        row, with ``y_pred`` the ``predict_proba`` of a classifier that has
+        one, else ``predict``.  None: the cross-entropy ``-log p(y | x)``
+        (probabilities clipped at 1e-15) for classifiers with
+        ``predict_proba``, the 0/1 loss for other classifiers, the squared
+        error for regressors.
+    cv : int, default=5
+        Folds of the cross-fitting of the domain classifier: the ratio of a
+        source row comes from a classifier that did not see that row (at
+        most as many folds as rows of the smaller domain).
+    random_state : int, RandomState instance or None, default=None
+        Shuffling of those folds.
+
+    See Also
+    --------
+    ImportanceWeightedScorer : The same idea on the input, without the
+        control variate.
+    SoftNeighborhoodDensity : No source label needed.
+
+    Notes
+    -----
+    With ``l_i`` the losses of the ``n_s`` labeled source rows of the fold and
+    ``w_i = (n_s / n_t) P(target | f_i) / P(source | f_i)`` their ratios, the
+    DEV risk is ``mean(w l) + eta mean(w) - eta`` with ``eta = -Cov(w l, w) /
+    Var(w)`` (unbiased sample moments; ``eta = 0`` when the ratios are all
+    equal).  In the paper the discriminator is fitted on the training source
+    rows and the target rows and evaluated on the validation source rows; a
+    scorer sees one fold only, so the fold's labeled source rows are the
+    validation rows and the discriminator is cross-fitted on them and on the
+    fold's target rows.
+
+    References
+    ----------
+    K. You, X. Wang, M. Long and M. I. Jordan, "Towards accurate model
+    selection in deep unsupervised domain adaptation", ICML 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skadapt import LabeledOnly
+    >>> from skadapt.metrics import DeepEmbeddedValidation
+    >>> from skadapt.utils import source_target_merge
+    >>> rng = np.random.RandomState(0)
+    >>> Xs = rng.normal(size=(60, 2)); ys = (Xs[:, 0] > 0).astype(int)
+    >>> Xt = rng.normal(0.5, 1.0, size=(40, 2))
+    >>> X, y, sd = source_target_merge(Xs, ys, Xt)
+    >>> model = LabeledOnly(LogisticRegression()).fit(X, y)
+    >>> score = DeepEmbeddedValidation(random_state=0)(model, X, y)
+    >>> bool(score < 0)      # minus a risk
+    True
+    """
+
+    def __init__(self, *, domain_classifier=None, loss_func=None, cv=5, random_state=None):
+        self.domain_classifier = domain_classifier
+        self.loss_func = loss_func
+        self.cv = cv
+        self.random_state = random_state
+
+    def _losses(self, estimator, X, y):
+        classifier = not is_regressor(estimator)
+        if classifier and hasattr(estimator, "predict_proba"):
+            pred = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+        else:
+            pred = np.asarray(estimator.predict(X))
+        if self.loss_func is not None:
+            losses = np.asarray(self.loss_func(y, pred), dtype=np.float64).reshape(-1)
+            if losses.shape != (y.shape[0],):
+                raise ValueError(
+                    f"DeepEmbeddedValidation: `loss_func` returned shape {losses.shape}; "
+                    f"expected ({y.shape[0]},), one loss per row."
+                )
+            return losses
+        n = y.shape[0]
+        if not classifier:  # squared error (averaged over the outputs of a 2-d y)
+            diff = np.asarray(pred, dtype=np.float64).reshape(n, -1) - np.asarray(
+                y, dtype=np.float64
+            ).reshape(n, -1)
+            return np.mean(diff**2, axis=1)
+        if pred.ndim == 2:
+            cols = np.searchsorted(estimator.classes_, y)
+            cols = np.minimum(cols, len(estimator.classes_) - 1)
+            known = np.asarray(estimator.classes_)[cols] == y
+            p_true = np.where(known, pred[np.arange(n), cols], 0.0)
+            return -np.log(np.clip(p_true, 1e-15, 1.0))
+        return (pred != y).astype(np.float64)
+
+    def _ratios(self, F_source, F_target):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        n_s, n_t = _num_samples(F_source), _num_samples(F_target)
+        n_folds = min(int(self.cv), n_s, n_t)
+        if n_folds < 2:
+            raise ValueError(
+                "DeepEmbeddedValidation: the validation fold needs at least 2 labeled "
+                f"source rows and 2 target rows to cross-fit the domain classifier (got "
+                f"{n_s} and {n_t})."
+            )
+        if sp.issparse(F_source) or sp.issparse(F_target):
+            F = sp.vstack([sp.csr_matrix(F_source), sp.csr_matrix(F_target)], "csr")
+        else:
+            F = np.concatenate([np.asarray(F_source), np.asarray(F_target)])
+        domain = np.r_[np.zeros(n_s, dtype=int), np.ones(n_t, dtype=int)]
+        clf = (LogisticRegression(max_iter=1000) if self.domain_classifier is None
+               else clone(self.domain_classifier))
+        folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state)
+        proba = cross_val_predict(clf, F, domain, cv=folds, method="predict_proba")[:n_s]
+        p_source = np.clip(proba[:, 0], 1e-12, 1.0)
+        return (n_s / n_t) * proba[:, 1] / p_source
+
+    def _score(self, estimator, X, y, split):
+        if isinstance(self.cv, bool) or not isinstance(self.cv, (int, np.integer)) or self.cv < 2:
+            raise ValueError(f"DeepEmbeddedValidation: `cv` must be an int >= 2, got {self.cv!r}.")
+        labeled = self._labeled_source_rows(y, split)
+        target = self._target_rows(split)
+        X_source = _safe_indexing(X, labeled)
+        w = self._ratios(
+            _model_features(estimator, X_source),
+            _model_features(estimator, _safe_indexing(X, target)),
+        )
+        losses = self._losses(estimator, X_source, y[labeled])
+        return -_dev_risk(losses, w)
+
+
+def _dev_risk(losses, w):
+    """The control-variate estimate of You et al. (2019), Algorithm 1."""
+    weighted = w * losses
+    if w.shape[0] < 2:
+        return float(np.mean(weighted))
+    var_w = float(np.var(w, ddof=1))
+    eta = 0.0 if var_w <= 0 else -float(np.cov(weighted, w, ddof=1)[0, 1]) / var_w
+    return float(np.mean(weighted) + eta * np.mean(w) - eta)
