@@ -254,7 +254,8 @@ class _BaseKernelTCA(BaseAdapter):
     _parameter_constraints = {
         **BaseAdapter._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "kernel": [StrOptions(set(KERNEL_PARAMS))],
+        # sigmoid (not PSD in general) is not offered: TCA needs a valid kernel
+        "kernel": [StrOptions(set(KERNEL_PARAMS) - {"sigmoid"})],
         "gamma": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale", "median"}), None],
         "degree": [Interval(Real, 0, None, closed="left")],
         "coef0": [Interval(Real, None, None, closed="neither")],
