@@ -17,6 +17,7 @@ import scipy.linalg
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseWeighter
 from ..kernels import KERNEL_PARAMS, kernel_mean, make_nystroem, pairwise_kernels
@@ -154,7 +155,12 @@ class KMM(BaseWeighter):
     ratio_residual_ : float
         How far :meth:`density_ratio` is from ``weights_`` on the source rows
         of fit: ``max_i |density_ratio(x_i) - weights_[i]|`` divided by the
-        largest weight (measured at fit).
+        largest weight.  This and ``ratio_ridge_`` are computed with the
+        regression of :meth:`density_ratio`, at its first use (an
+        eigendecomposition of the source kernel matrix, which a plain ``fit``
+        does not pay for).
+    X_source_ : ndarray or sparse matrix of shape (n_source, n_features)
+        The source rows of fit (the support of :meth:`density_ratio`).
     nystroem_ : sklearn.kernel_approximation.Nystroem or None
         The fitted Nystroem map with ``n_components`` (else None).
     n_features_in_ : int
@@ -365,7 +371,11 @@ class KMM(BaseWeighter):
         Kb = Q.matvec(beta)
         self.objective_ = 0.5 * float(beta @ Kb) - float(kappa @ beta)
         self.n_iter_ = max(int(n_iter), 1)
-        self._fit_ratio_model(X_source, Q, beta)
+        # the out-of-sample model of density_ratio is built at its first use
+        # (an eigendecomposition: it would dominate the time of a plain fit)
+        self.X_source_ = X_source
+        self._source_weights = beta
+        self._ratio_model = None
         return beta
 
     def _kernel_params(self):
@@ -407,24 +417,31 @@ class KMM(BaseWeighter):
                 "degree and coef0 >= 0)."
             )
 
-    def _fit_ratio_model(self, X_source, Q, beta):
-        """Kernel ridge regression of ``beta`` on the source rows (see ``density_ratio``).
+    def _ratio(self):
+        """The kernel ridge regression of ``weights_`` on the source rows (built once).
 
         Through the eigendecomposition ``K = U diag(s) U^T`` (of ``Phi Phi^T``
         with a Nystroem factor, from the thin SVD of ``Phi``), every ridge of
         the grid costs ``O(n r)``: the fitted values are
         ``U (s / (s + lam)) U^T beta`` and the leave-one-out residuals
         ``(beta - fitted)_i / (1 - H_ii)`` with ``H_ii = sum_k U_ik^2 s_k / (s_k + lam)``.
+        Returns ``{"coef", "ridge", "residual"}``.
         """
-        if isinstance(Q, DenseQuadratic):
-            s_vals, U = scipy.linalg.eigh(Q.K)
+        check_is_fitted(self, "weights_")
+        if self._ratio_model is not None:
+            return self._ratio_model
+        beta = self._source_weights
+        if self.nystroem_ is None:
+            K = pairwise_kernels(
+                self.X_source_, metric=self.kernel, n_jobs=self.n_jobs, **self._kernel_params()
+            )
+            s_vals, U = scipy.linalg.eigh(np.asarray(K, dtype=np.float64))
             s_vals = np.maximum(s_vals, 0.0)
             V = sigma = None
-            self.X_source_ = X_source
         else:
-            U, sigma, Vt = scipy.linalg.svd(Q.Phi, full_matrices=False)
+            Phi = np.asarray(self.nystroem_.transform(self.X_source_), dtype=np.float64)
+            U, sigma, Vt = scipy.linalg.svd(Phi, full_matrices=False)
             s_vals, V = sigma**2, Vt.T
-            self.X_source_ = None
         n = beta.shape[0]
         scale = max(float(s_vals.sum()) / max(n, 1), np.finfo(float).tiny)  # mean of diag K
         proj = U.T @ beta
@@ -443,14 +460,29 @@ class KMM(BaseWeighter):
         else:
             rel = float(self.ratio_ridge)
         lam = rel * scale
-        self.ratio_ridge_ = rel
         fit, _ = fitted_and_loo(rel)
         if V is None:
-            self.ratio_coef_ = U @ (proj / (s_vals + lam))
+            coef = U @ (proj / (s_vals + lam))
         else:
-            self.ratio_coef_ = V @ (sigma / (s_vals + lam) * proj)
+            coef = V @ (sigma / (s_vals + lam) * proj)
         top = float(beta.max()) if beta.size and beta.max() > 0 else 1.0
-        self.ratio_residual_ = float(np.abs(np.maximum(fit, 0.0) - beta).max()) / top
+        self._ratio_model = {
+            "coef": coef,
+            "ridge": rel,
+            "residual": float(np.abs(np.maximum(fit, 0.0) - beta).max()) / top,
+        }
+        return self._ratio_model
+
+    @property
+    def ratio_ridge_(self):
+        """The relative ridge of :meth:`density_ratio` (computed at first use)."""
+        return self._ratio()["ridge"]
+
+    @property
+    def ratio_residual_(self):
+        """``max_i |density_ratio(x_i) - weights_[i]|`` over the source rows of fit,
+        divided by the largest weight (computed at first use)."""
+        return self._ratio()["residual"]
 
     def density_ratio(self, X):
         """Importance weights ``p_target(x) / p_source(x)`` of any rows.
@@ -489,12 +521,13 @@ class KMM(BaseWeighter):
             Non-negative estimated density ratio.
         """
         X = self._validate_predict_data(X)
+        coef = self._ratio()["coef"]
         if self.nystroem_ is not None:
             Phi = np.asarray(self.nystroem_.transform(X), dtype=np.float64)
-            return np.maximum(Phi @ self.ratio_coef_, 0.0)
+            return np.maximum(Phi @ coef, 0.0)
         Kx = pairwise_kernels(
             X, self.X_source_, metric=self.kernel, n_jobs=self.n_jobs, **self._kernel_params()
         )
         if sp.issparse(Kx):
             Kx = Kx.toarray()
-        return np.maximum(np.asarray(Kx, dtype=np.float64) @ self.ratio_coef_, 0.0)
+        return np.maximum(np.asarray(Kx, dtype=np.float64) @ coef, 0.0)
