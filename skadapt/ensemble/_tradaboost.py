@@ -227,9 +227,10 @@ class _RequiresLabels:
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Source and target rows.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Labels; unlabeled rows are masked with ``-1`` (classification) or
-            ``NaN`` (regression) and are not used.
+            ``NaN`` (regression; in every output) and are not used.  Several
+            outputs: the regressors only.
         sample_domain : array-like of shape (n_samples,), default=None
             Domain of each row (``> 0`` source, ``< 0`` target).  Some target
             rows must carry a label.
