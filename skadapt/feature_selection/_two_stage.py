@@ -12,10 +12,13 @@ our reconstruction, listed in the class Notes.
   ``C * sum_i loss_i + ||w_0||^2 / 2 + rho * sum_k ||u_k||^2 / 2``.  It is a
   logistic regression on the augmented design ``[X, X_1, ..., X_K]`` (``X_k``
   = ``X`` with the rows of the other domains zeroed) with one penalty per
-  block; scaling block ``k`` by ``1 / sqrt(rho)`` would turn it into a plain
+  block; scaling block ``k`` by ``1 / sqrt(rho)`` turns it into a plain L2
   logistic regression that ``sklearn.linear_model.LogisticRegression`` could
-  solve, at the cost of materialising ``(K + 1) * nnz(X)`` entries.  We
-  never build the augmented matrix: the margin of a row of domain ``k`` is
+  solve on ``2 * nnz(X)`` stored entries (the blocks' rows are disjoint).
+  We do not build the augmented matrix, for two reasons: the shared
+  intercept must stay unpenalised while the domain intercepts are penalised
+  (liblinear penalises every intercept, lbfgs none but the one), and the
+  direct form needs no copy of ``X``.  The margin of a row of domain ``k`` is
   ``x @ (w_0 + u_k) + b_0 + b_k`` and the gradient of ``w_0`` is the sum of
   the blocks' gradients, so one objective-and-gradient evaluation costs two
   sparse products over each domain's rows, ``O(nnz(X))``, and L-BFGS
@@ -95,6 +98,9 @@ def _fit_joint_logistic(blocks, signs, C, rho, *, max_iter, tol):
     K = len(blocks)
     d = blocks[0].shape[1]
     size = d + 1  # weights and intercept of one part
+    # The objective is divided by the number of rows, as scikit-learn's lbfgs
+    # solver does, so that ``tol`` means the same for any sample size.
+    scale = 1.0 / sum(b.shape[0] for b in blocks)
 
     def objective(theta):
         parts = theta.reshape(K + 1, size)
@@ -114,7 +120,7 @@ def _fit_joint_logistic(blocks, signs, C, rho, *, max_iter, tol):
             value += 0.5 * rho * (uk @ uk + bk * bk)
         value += 0.5 * (w0 @ w0)
         grad[0, :d] += w0
-        return value, grad.ravel()
+        return scale * value, scale * grad.ravel()
 
     result = minimize(
         objective,
@@ -250,8 +256,9 @@ class TwoStageFeatureSelector(BaseColumnSelector):
         default).
     max_iter : int, default=500
         Maximum L-BFGS iterations of each stage-1 fit.
-    tol : float, default=1e-5
-        Gradient tolerance of the stage-1 fits.
+    tol : float, default=1e-4
+        Gradient tolerance of the stage-1 fits (on the objective divided by
+        the number of source rows, as in scikit-learn's ``lbfgs``).
     verbose : int, default=0
         Print the progress of the validation and of the rounds when > 0.
 
@@ -398,7 +405,7 @@ class TwoStageFeatureSelector(BaseColumnSelector):
         k_per_round=200,
         n_target_specific=0,
         max_iter=500,
-        tol=1e-5,
+        tol=1e-4,
         verbose=0,
     ):
         self.estimator = estimator
