@@ -51,8 +51,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks._common import data_dir, markdown_table, write_result
+from benchmarks._common import markdown_table, write_result
 from benchmarks.bench_tca import single_blas_thread
+from benchmarks.reproduce_tca import _loader_options
 from skadapt import KMM, TCA, TwoStageFeatureSelector
 from skadapt.datasets import fetch_20newsgroups_transfer, fetch_amazon_reviews
 
@@ -68,13 +69,6 @@ GOAL_GAIN, GOAL_WORST = 0.005, -0.01
 
 def _classifier():
     return LogisticRegression(C=C_CLASSIFIER, max_iter=5000)
-
-
-def _loader_options():
-    folder = data_dir()
-    if folder.is_dir():
-        return {"data_home": folder, "download_if_missing": False}
-    return {"download_if_missing": False}
 
 
 # ------------------------------------------------------------------ tasks
