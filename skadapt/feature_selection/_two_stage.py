@@ -48,6 +48,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseColumnSelector
@@ -557,6 +558,7 @@ class TwoStageFeatureSelector(BaseColumnSelector):
         counts = self._resolve_counts(n_features)
         Cs = self._resolve_Cs()
 
+        check_classification_targets(y[split.labeled])
         source = np.flatnonzero(split.labeled_source)
         domains = split.sample_domain[source]
         source_domains = np.unique(domains)
