@@ -445,7 +445,10 @@ class TwoStageFeatureSelector(BaseColumnSelector):
     def _resolve_counts(self, n_features):
         """The ``n_generalizable`` candidates as feature counts."""
         counts = []
-        for value in _as_candidates(self.n_generalizable, _AUTO_FRACTIONS, "n_generalizable", self._name()):
+        candidates = _as_candidates(
+            self.n_generalizable, _AUTO_FRACTIONS, "n_generalizable", self._name()
+        )
+        for value in candidates:
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
                 raise ValueError(
                     f"{self._name()}: `n_generalizable` candidates must be ints >= 1 or floats "
@@ -562,7 +565,9 @@ class TwoStageFeatureSelector(BaseColumnSelector):
         source = np.flatnonzero(split.labeled_source)
         domains = split.sample_domain[source]
         source_domains = np.unique(domains)
-        classes, codes = np.unique(y[source], return_inverse=True)
+        # classes of every labeled row (labeled target rows, if any, included)
+        classes = np.unique(y[split.labeled])
+        codes = np.searchsorted(classes, y[source])
         Xs, ys = X[source], y[source]
         several = source_domains.shape[0] >= 2
         if not several and not split.no_target:
@@ -607,7 +612,9 @@ class TwoStageFeatureSelector(BaseColumnSelector):
             k = self.k_per_round
             if isinstance(k, numbers.Real) and not isinstance(k, numbers.Integral):
                 k = max(1, int(np.ceil(k * target.shape[0])))
-            quotas = np.diff(np.linspace(0, self.n_target_specific, self.n_rounds + 1).round()).astype(int)
+            # n_target_specific spread evenly over the rounds
+            edges = np.linspace(0, self.n_target_specific, self.n_rounds + 1).round()
+            quotas = np.diff(edges).astype(int)
             for r in range(self.n_rounds):
                 free = np.flatnonzero(pseudo < 0)
                 if free.shape[0] == 0:
