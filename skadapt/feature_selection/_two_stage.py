@@ -296,9 +296,12 @@ class TwoStageFeatureSelector(BaseColumnSelector):
         columns the ``n_generalizable`` candidates.  The choice is the largest
         candidate whose accuracy is within one standard error of the best
         (see Notes), not always the best.
-    pseudo_labels_ : ndarray of shape (n_target_rows,)
-        Label given to each target row (in input order) by self-training,
-        ``-1`` for rows never pseudo-labeled.
+    pseudo_labels_ : ndarray of shape (n_unlabeled_target_rows,)
+        Label given to each unlabeled target row (in input order) by
+        self-training, ``-1`` for rows never pseudo-labeled.  Labeled target
+        rows, if any, are not pseudo-labeled: they join the labeled source
+        rows in the self-training model and the ``estimator`` (not in
+        stage 1).
     n_iter_ : int
         L-BFGS iterations of the final stage-1 fit (the largest over the
         one-versus-rest problems).

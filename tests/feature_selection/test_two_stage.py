@@ -241,3 +241,15 @@ def test_verbose_prints(planted, capsys):
 def test_exported():
     assert skadapt.TwoStageFeatureSelector is skadapt.feature_selection.TwoStageFeatureSelector
     assert clone(TwoStageFeatureSelector(n_generalizable=3)).n_generalizable == 3
+
+
+def test_labeled_target_rows_train_stage2_not_stage1(planted):
+    X, y, sd, y_t = planted
+    y = y.copy()
+    first_target = np.flatnonzero(sd < 0)[:20]
+    y[first_target] = y_t[:20]
+    sel = TwoStageFeatureSelector(LogisticRegression(), n_generalizable=4, n_rounds=2, k_per_round=10)
+    sel.fit(X, y, sample_domain=sd)
+    assert sel.pseudo_labels_.shape == (y_t.shape[0] - 20,)
+    assert sel.domain_weights_.shape == (3, X.shape[1])
+    assert sorted(sel.generalizable_.tolist()) == SHARED
