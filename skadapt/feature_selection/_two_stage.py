@@ -344,9 +344,9 @@ class TwoStageFeatureSelector(BaseColumnSelector):
     held-out accuracy is within one binomial standard error of the best, it
     takes the largest ``n_generalizable`` (a reversed "one-standard-error
     rule").  The validation models see one source fewer than the final
-    one and no pseudo-labeled rows, and both favour more features; on
-    the Amazon sanity benchmark the best-scoring share (0.25 for books) was
-    worse on the target than the larger ones.
+    one and no pseudo-labeled rows, both of which plausibly favour more
+    features; on the Amazon sanity benchmark the best-scoring share (0.25
+    for books) was worse on the target than the larger ones.
 
     One source domain: the consistency across domains cannot be measured;
     features are then ranked by the single domain's weights, a candidate
@@ -369,7 +369,7 @@ class TwoStageFeatureSelector(BaseColumnSelector):
     References
     ----------
     .. [1] J. Jiang and C. Zhai, "A two-stage approach to domain adaptation
-       for statistical classifiers", CIKM 2007, pp. 401-410.
+       for statistical classifiers", CIKM 2007, doi:10.1145/1321440.1321498.
     .. [2] J. Jiang and C. Zhai, "Exploiting domain structure for named
        entity recognition", NAACL 2006.
 
