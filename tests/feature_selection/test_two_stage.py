@@ -253,3 +253,12 @@ def test_labeled_target_rows_train_stage2_not_stage1(planted):
     assert sel.pseudo_labels_.shape == (y_t.shape[0] - 20,)
     assert sel.domain_weights_.shape == (3, X.shape[1])
     assert sorted(sel.generalizable_.tolist()) == SHARED
+
+
+def test_leave_one_domain_out_accepts_source_only_domains():
+    # stage 1's validation splits the source rows alone (no target domain)
+    X = np.zeros((6, 1))
+    groups = np.array([1, 1, 2, 2, 3, 3])
+    folds = list(LeaveOneDomainOut(target_in_test=False).split(X, groups=groups))
+    assert [test.tolist() for _, test in folds] == [[0, 1], [2, 3], [4, 5]]
+    assert [train.tolist() for train, _ in folds][0] == [2, 3, 4, 5]
