@@ -13,6 +13,7 @@ from . import (
     datasets,
     ensemble,
     exceptions,
+    feature_selection,
     instance_weighting,
     kernels,
     metrics,
@@ -22,6 +23,7 @@ from . import (
 )
 from .base import LabeledOnly
 from .ensemble import *  # noqa: F403
+from .feature_selection import *  # noqa: F403
 from .instance_weighting import *  # noqa: F403
 from .subspace import *  # noqa: F403
 
@@ -29,9 +31,11 @@ __version__ = "0.1.0.dev0"
 
 __all__ = sorted(
     ["LabeledOnly", *ensemble.__all__, *instance_weighting.__all__, *subspace.__all__]
+    + feature_selection.__all__
 ) + [
     "datasets",
     "exceptions",
+    "feature_selection",
     "kernels",
     "metrics",
     "model_selection",

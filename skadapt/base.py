@@ -11,6 +11,10 @@ subclass, which does the work on plain arrays.
 * :class:`BaseAdapter` learns a representation from source and target rows
   (``transform``) and, given an ``estimator``, fits it on the transformed
   labeled rows and delegates prediction through ``transform``.
+* :class:`BaseColumnSelector` is an adapter whose representation is a
+  subset of the input columns (``SelectorMixin``: ``get_support``,
+  ``inverse_transform``, ``get_feature_names_out``); its ``estimator`` may
+  be fitted on more rows than the labeled ones (pseudo-labeled target rows).
 * :class:`BaseDAEstimator` is a predictor for the target domain
   (TrAdaBoost, CoCC); subclasses implement ``predict`` & co.
 * :class:`LabeledOnly` is the no-adaptation glue.
@@ -33,6 +37,7 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import _safe_indexing, check_random_state, get_tags, indexable
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
@@ -45,7 +50,7 @@ from sklearn.utils.validation import (
 
 from .utils._domain import _check_y, _split_domains
 
-__all__ = ["BaseWeighter", "BaseAdapter", "BaseDAEstimator", "LabeledOnly"]
+__all__ = ["BaseWeighter", "BaseAdapter", "BaseColumnSelector", "BaseDAEstimator", "LabeledOnly"]
 
 
 def _estimator_has(attr):
@@ -390,6 +395,62 @@ class BaseAdapter(
 
     def __sklearn_tags__(self):
         return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+
+
+class BaseColumnSelector(SelectorMixin, BaseAdapter):
+    """Base class of adapters that select input columns (two-stage selection).
+
+    The representation is ``X[:, support_]``: ``transform`` keeps sparse input
+    sparse, and scikit-learn's :class:`~sklearn.feature_selection.SelectorMixin`
+    supplies ``get_support``, ``inverse_transform`` and
+    ``get_feature_names_out``.  Subclasses implement
+    ``_fit(X, y, split, random_state)``, which sets the boolean ``support_``
+    and returns ``(rows, labels)``: the row indices of ``X`` and the labels on
+    which ``estimator`` is then fitted over the kept columns (the labeled rows,
+    plus pseudo-labeled target rows for a self-training method).  ``X`` is
+    CSR when sparse.  Every other method (prediction delegated through
+    ``transform``) is :class:`BaseAdapter`'s.
+    """
+
+    def _accepts_sparse(self):
+        return True
+
+    def _get_support_mask(self):
+        check_is_fitted(self, "support_")
+        return self.support_
+
+    def _fit_embed(self, X, y, sample_domain):
+        X, y, split = self._validate_fit_data(
+            X, y, sample_domain, require_classes=True, require_y=True
+        )
+        if sp.issparse(X):
+            X = X.tocsr()
+        random_state = check_random_state(getattr(self, "random_state", None))
+        rows, labels = self._fit(X, y, split, random_state)
+        Z = self._transform(X)
+        if self.estimator is not None:
+            self.estimator_ = clone(self.estimator).fit(_safe_indexing(Z, rows), labels)
+        return Z
+
+    def transform(self, X):
+        """Keep the selected columns of any rows, in their input order.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Rows to reduce.
+
+        Returns
+        -------
+        X_new : ndarray or sparse matrix of shape (n_samples, n_selected)
+            ``X[:, support_]``, sparse when ``X`` is sparse.
+        """
+        return self._transform(self._validate_predict_data(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
 
 
 class BaseDAEstimator(DomainAdaptationMixin, BaseEstimator, metaclass=ABCMeta):

@@ -1,6 +1,6 @@
 """Warnings and errors raised by skadapt."""
 
-__all__ = ["NoTargetWarning"]
+__all__ = ["NoTargetWarning", "SingleSourceWarning"]
 
 
 class NoTargetWarning(UserWarning):
@@ -12,4 +12,15 @@ class NoTargetWarning(UserWarning):
     close to one, TCA drops its MMD term, TrAdaBoost boosts on all labeled
     rows).  Mark target rows with a masked label (``-1`` for classification,
     ``NaN`` for regression) or with a negative ``sample_domain`` to adapt.
+    """
+
+
+class SingleSourceWarning(UserWarning):
+    """Emitted when a multi-source method is given one source domain only.
+
+    :class:`~skadapt.TwoStageFeatureSelector` ranks features by how
+    consistently they predict across several source domains and validates its
+    settings by leaving one source domain out; with one source domain neither
+    is possible, and it falls back to that domain's weights (documented in its
+    Notes).  Number the source domains ``1, 2, ...`` in ``sample_domain``.
     """

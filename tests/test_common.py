@@ -115,6 +115,10 @@ def _problem(regression=False, labeled_target=0, seed=0):
     return X, y, sd
 
 
+def _needs_several_sources(estimator):
+    return type(estimator).__name__ == "TwoStageFeatureSelector"
+
+
 def _needs_labeled_target(estimator):
     return type(estimator).__name__.startswith(("TrAdaBoost", "TwoStageTrAdaBoost"))
 
@@ -125,7 +129,10 @@ def _problem_for(estimator, seed=0):
     if inner is not None and is_regressor(inner):
         regression = True
     labeled = 10 if _needs_labeled_target(estimator) else 0
-    return _problem(regression=regression, labeled_target=labeled, seed=seed)
+    X, y, sd = _problem(regression=regression, labeled_target=labeled, seed=seed)
+    if _needs_several_sources(estimator):
+        sd = np.where(sd > 0, 1 + np.arange(sd.shape[0]) % 2, sd)  # two source domains
+    return X, y, sd
 
 
 _ROW_METHODS = ("predict", "transform", "decision_function", "predict_proba", "density_ratio")
@@ -165,6 +172,14 @@ def test_inferred_domains_equal_explicit_sample_domain(estimator):
         # labeled target rows can only be told apart by sample_domain
         with pytest.raises(ValueError):
             _set_seed(clone(estimator)).fit(X, np.where(sd < 0, -1, y), sample_domain=np.ones_like(sd))
+        return
+    if _needs_several_sources(estimator):
+        # inferred domains hold one source domain: the documented fallback warns
+        with pytest.warns(skadapt.exceptions.SingleSourceWarning):
+            a = clone(estimator).fit(X, y)
+        with pytest.warns(skadapt.exceptions.SingleSourceWarning):
+            b = clone(estimator).fit(X, y, sample_domain=np.where(sd > 0, 1, sd))
+        _assert_same_outputs(_outputs(a, X), _outputs(b, X))
         return
     a = _set_seed(clone(estimator)).fit(X, y)
     b = _set_seed(clone(estimator)).fit(X, y, sample_domain=sd)
@@ -243,7 +258,7 @@ def test_errors_name_the_estimator(estimator):
 
 def _public_modules():
     names = ["skadapt"]
-    for attr in ("datasets", "ensemble", "exceptions", "instance_weighting", "kernels",
+    for attr in ("datasets", "ensemble", "exceptions", "feature_selection", "instance_weighting", "kernels",
                  "metrics", "model_selection", "subspace", "utils"):
         names.append(f"skadapt.{attr}")
     return names

@@ -95,6 +95,8 @@ class _DomainSplitter(BaseCrossValidator):
     # Both are requested by default, so that GridSearchCV routes
     # sample_domain (routing on) and groups (either way) to ``split``.
     __metadata_request__split = {"groups": True, "sample_domain": True}
+    # Whether explicit domains must include a target (negative) domain.
+    _require_target = True
 
     def _domains(self, X, y, groups, sample_domain):
         """Return ``(n_samples, DomainSplit)`` for one call of ``split``."""
@@ -116,6 +118,7 @@ class _DomainSplitter(BaseCrossValidator):
             estimator=self,
             require_labels=False,
             warn_no_target=False,
+            require_target=self._require_target,
         )
         if split.no_target:
             raise ValueError(
@@ -326,7 +329,10 @@ class LeaveOneDomainOut(_DomainSplitter):
     target rows (which the unsupervised scorers of :mod:`skadapt.metrics`
     read; importance-weighted validation then weights domain ``k``'s rows by
     the target-to-domain-``k`` density ratio).  Labeled target rows stay in
-    training.
+    training.  Domains given as ``groups``/``sample_domain`` may hold source
+    domains only: plain leave-one-source-domain-out validation (the
+    "domain-aware cross validation" of
+    :class:`~skadapt.TwoStageFeatureSelector`).
 
     Parameters
     ----------
@@ -363,6 +369,8 @@ class LeaveOneDomainOut(_DomainSplitter):
     [2 3 4 5] [0 1 4 5]
     [0 1 4 5] [2 3 4 5]
     """
+
+    _require_target = False
 
     def __init__(self, max_n_splits=10, *, test_size=None, target_in_test=True,
                  random_state=None):
