@@ -10,6 +10,7 @@ numba or threading configuration, no logging configuration.
 """
 
 from . import (
+    coclustering,
     datasets,
     ensemble,
     exceptions,
@@ -21,6 +22,7 @@ from . import (
     utils,
 )
 from .base import LabeledOnly
+from .coclustering import *  # noqa: F403
 from .ensemble import *  # noqa: F403
 from .instance_weighting import *  # noqa: F403
 from .subspace import *  # noqa: F403
@@ -29,6 +31,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = sorted(
     ["LabeledOnly", *ensemble.__all__, *instance_weighting.__all__, *subspace.__all__]
+    + coclustering.__all__
 ) + [
     "datasets",
     "exceptions",

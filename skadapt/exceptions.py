@@ -13,3 +13,17 @@ class NoTargetWarning(UserWarning):
     rows).  Mark target rows with a masked label (``-1`` for classification,
     ``NaN`` for regression) or with a negative ``sample_domain`` to adapt.
     """
+
+
+__all__ += ["EmptyClassWarning"]
+
+
+class EmptyClassWarning(UserWarning):
+    """Emitted when a fitted classifier assigns no target row to some class.
+
+    CoCC keeps one document cluster per source class; if, at the end of the
+    fit, a class holds no target document although there were enough of them,
+    the class has vanished from the target predictions.  This may be right
+    (the target lacks the class) or a sign that the clustering merged two
+    classes: check the parameters before trusting the predictions.
+    """
