@@ -380,6 +380,10 @@ class CoCC(ClassifierMixin, BaseDAEstimator):
     def _accepts_sparse(self):
         return True
 
+    def __sklearn_is_fitted__(self):
+        # ``lambda_`` is a parameter whose name ends with "_": look for a fitted one
+        return hasattr(self, "word_clusters_")
+
     # ------------------------------------------------------------------ fit
 
     @staticmethod
@@ -583,9 +587,13 @@ class CoCC(ClassifierMixin, BaseDAEstimator):
         y : ndarray of shape (n_samples,)
             Predicted classes.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # checks fitting first
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = True
+        # A model of word proportions (like MultinomialNB, which sets the same
+        # tag): it cannot separate scikit-learn's toy blobs by magnitude.
+        tags.classifier_tags.poor_score = True
         return tags
