@@ -477,8 +477,8 @@ class CoCC(ClassifierMixin, BaseDAEstimator):
             F = group_sum(dc, A, n_classes)
             # word step, against the tables after the document step
             B = words_by_doc_cluster(N.indptr, N.indices, N.data, dc, n_words, n_classes)
-            log_f = np.ascontiguousarray(_log_ratio(F, F.sum(axis=0, keepdims=True)).T)
-            log_g = np.ascontiguousarray(_log_ratio(Gc, Gc.sum(axis=0, keepdims=True)).T)
+            log_f = _log_ratio(F, F.sum(axis=0, keepdims=True))
+            log_g = np.ascontiguousarray(_log_ratio(Gc, Gc.sum(axis=0, keepdims=True)))
             new_wc, best, own = word_step(
                 B, G, wc, log_f, log_g, f_scale, g_scale, _WORD_RTOL
             )

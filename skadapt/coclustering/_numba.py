@@ -2,7 +2,10 @@
 
 Every function is compiled lazily at its first call and cached on disk
 (``cache=True``).  All loops are serial and sum in a fixed order, so results
-do not depend on the thread count; each is one pass over the non-zeros of
+do not depend on the thread count (a ``prange`` version of the word and
+document steps was tried: on a shared 2-core machine under load its
+parallel regions waited for descheduled threads and a 20NG fit took 2.5x
+longer than the serial one); each is one pass over the non-zeros of
 the count matrix or over a dense ``(rows, clusters, classes)`` block, which
 is what makes an iteration ``O(nnz + (n_docs + n_words) * k * n_classes)``.
 
@@ -120,10 +123,10 @@ def word_step(B, G, current, log_f, log_g, f_scale, g_scale, rtol):
     """One word step: the best word cluster of every word given the tables.
 
     ``B[w, c]`` are the word's target counts per document cluster and
-    ``G[w, c]`` its source counts per class; ``log_f[j, c] = log f(c | j)``
-    and ``log_g[j, c] = log g(c | j)`` for word cluster ``j`` (``-inf`` for
-    zero or undefined).  The word's score in cluster ``j`` is
-    ``f_scale * sum_c B[w, c] log_f[j, c] + g_scale * sum_c G[w, c] log_g[j, c]``
+    ``G[w, c]`` its source counts per class; ``log_f[c, j] = log f(c | j)``
+    and ``log_g[c, j] = log g(c | j)`` for word cluster ``j`` (``-inf`` for
+    zero or undefined; C-contiguous rows).  The word's score in cluster ``j`` is
+    ``f_scale * sum_c B[w, c] log_f[c, j] + g_scale * sum_c G[w, c] log_g[c, j]``
     (``f_scale = 1 / total target count``, ``g_scale = lambda / total source
     count``), the part of the loss that depends on ``j`` with its sign
     flipped; only the non-zero counts enter, so a zero probability where the
@@ -138,7 +141,7 @@ def word_step(B, G, current, log_f, log_g, f_scale, g_scale, rtol):
     is the word's share of the loss.
     """
     n_words = B.shape[0]
-    k = log_f.shape[0]
+    k = log_f.shape[1]
     n_b = B.shape[1]
     n_g = G.shape[1]
     new = current.copy()
@@ -148,6 +151,7 @@ def word_step(B, G, current, log_f, log_g, f_scale, g_scale, rtol):
     b_val = np.empty(n_b)
     g_idx = np.empty(n_g, dtype=np.int64)
     g_val = np.empty(n_g)
+    scores = np.empty(k)
     for w in range(n_words):
         cur = current[w]
         if cur < 0:
@@ -161,19 +165,25 @@ def word_step(B, G, current, log_f, log_g, f_scale, g_scale, rtol):
         for i in range(ng):
             own += g_val[i] * np.log(g_val[i] / gw)
         self_score[w] = own
-        best = -np.inf
-        s_cur = -np.inf
-        arg = cur
-        for j in range(k):
-            s = 0.0
-            for i in range(nb):
-                s += b_val[i] * log_f[j, b_idx[i]]
-            for i in range(ng):
-                s += g_val[i] * log_g[j, g_idx[i]]
-            if j == cur:
-                s_cur = s
-            if s > best:
-                best = s
+        # scores of every cluster at once: one contiguous pass over the k
+        # clusters per non-zero count (vectorised; -inf stays -inf, never NaN)
+        scores[:] = 0.0
+        for i in range(nb):
+            v = b_val[i]
+            row = log_f[b_idx[i]]
+            for j in range(k):
+                scores[j] += v * row[j]
+        for i in range(ng):
+            v = g_val[i]
+            row = log_g[g_idx[i]]
+            for j in range(k):
+                scores[j] += v * row[j]
+        s_cur = scores[cur]
+        arg = 0
+        best = scores[0]
+        for j in range(1, k):
+            if scores[j] > best:
+                best = scores[j]
                 arg = j
         # keep the current cluster unless another one is clearly better
         if arg != cur and best - s_cur <= rtol * (abs(s_cur) + 1e-300):
