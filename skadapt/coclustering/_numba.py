@@ -69,23 +69,27 @@ def doc_scores(A, log_table):
     n_clusters = log_table.shape[0]
     score = np.zeros((n_docs, n_clusters))
     impossible = np.zeros((n_docs, n_clusters))
+    nz = np.empty(k, dtype=np.int64)
     for d in range(n_docs):
         total = 0.0
+        n_nz = 0
         for j in range(k):
-            total += A[d, j]
+            if A[d, j] > 0.0:
+                total += A[d, j]
+                nz[n_nz] = j
+                n_nz += 1
         if total <= 0.0:
             continue
         for c in range(n_clusters):
             s = 0.0
             m = 0.0
-            for j in range(k):
-                a = A[d, j]
-                if a > 0.0:
-                    t = log_table[c, j]
-                    if np.isfinite(t):
-                        s += a * t
-                    else:
-                        m += a
+            for i in range(n_nz):
+                j = nz[i]
+                t = log_table[c, j]
+                if t > -np.inf:
+                    s += A[d, j] * t
+                else:
+                    m += A[d, j]
             score[d, c] = s / total
             impossible[d, c] = m / total
     return score, impossible
