@@ -208,7 +208,7 @@ def run(mode="quick"):
         "",
         markdown_table(header, [cells(r) for r in word_rows]),
         "",
-        f"![scaling]({png.name})",
+        f"Figure: `benchmarks/results/{png.name}` (time per iteration against nnz and words).",
         "",
         "## One 20 Newsgroups task",
         "",

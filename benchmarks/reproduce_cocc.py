@@ -346,7 +346,7 @@ def run(mode="quick"):
             "",
             "## Parameter sweep (20 iterations; the other parameters at their defaults)",
             "",
-            f"![sweep]({png.name})",
+            f"Figure: `benchmarks/results/{png.name}` (error against lambda_ and n_word_clusters).",
             "",
             markdown_table(
                 ["task"] + [f"lambda_={v:g}" for v in SWEEP_LAMBDA],
