@@ -1,7 +1,7 @@
 """
-===============================================================
-CoCC on 20 Newsgroups: the loss, lambda_ and the word clusters
-===============================================================
+=================================================================
+CoCC on 20 Newsgroups: the loss, the class term and word clusters
+=================================================================
 
 CoCC (Dai et al., KDD 2007) classifies the unlabeled documents of a target
 domain with the labeled documents of a source domain and no target label.  It
@@ -65,8 +65,8 @@ ax.set_title("CoCC objective, comp vs sci")
 fig.tight_layout()
 
 # %%
-# Error against lambda_ and against n_word_clusters
-# -------------------------------------------------
+# Error against the class-term weight and the number of word clusters
+# --------------------------------------------------------------------
 # ``lambda_ = 0`` is plain co-clustering of the target (the source counts only
 # through the Naive Bayes start); a large ``lambda_`` lets the source's
 # class-word statistics dominate the word clusters.
