@@ -213,8 +213,8 @@ def run(mode="quick"):
     def cells(r):
         return [f"{r['n_docs']:,}", f"{r['n_words']:,}", f"{r['nnz']:,}", str(r["n_iter"]),
                 f"{r['seconds']:.2f}", f"{r['cpu_seconds']:.2f}", f"{1000 * r['per_iter']:.1f}",
-                f"{1000 * r['cpu_per_iter']:.1f}", f"{r['peak_mb']:.0f}", f"{r['nnz'] * 12 / 2**20:.0f}",
-                f"{r['load']:.1f}"]
+                f"{1000 * r['cpu_per_iter']:.1f}", f"{r['peak_mb']:.0f}",
+                f"{r['nnz'] * 12 / 2**20:.0f}", f"{r['load']:.1f}"]
 
     header = ["documents", "words", "nnz", "iterations", "fit s (wall)", "fit s (CPU)",
               "ms / iteration (wall)", "ms / iteration (CPU)",
@@ -251,8 +251,9 @@ def run(mode="quick"):
         "## One 20 Newsgroups task",
         "",
         f"rec vs talk (CoCC split), {data.X.shape[0]:,} documents x {data.X.shape[1]:,} words, "
-        f"{data.X.nnz:,} non-zeros, defaults (20 iterations), median of 3 fits: **{ng['cpu_seconds']:.2f} "
-        f"s of CPU time** (the fit is serial; this is what it takes on an idle core), "
+        f"{data.X.nnz:,} non-zeros, defaults (20 iterations), median of 3 fits: "
+        f"**{ng['cpu_seconds']:.2f} s of CPU time** (the fit is serial; this is what it takes "
+        "on an idle core), "
         f"{ng['seconds']:.2f} s wall-clock here under load "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) on {os.cpu_count()} cores; "
         f"{ng['n_iter']} iterations of {1000 * ng['cpu_per_iter']:.0f} ms CPU each after a start "
@@ -263,7 +264,8 @@ def run(mode="quick"):
     ]
     payload = {"mode": mode, "doc_scaling": doc_rows, "word_scaling": word_rows,
                "cpu_per_iter_vs_nnz": {"a": a_doc, "b": b_doc, "max_rel_residual": res_doc},
-               "cpu_per_iter_vs_words": {"a": a_word, "b": b_word, "max_rel_residual": res_word}, "twenty_newsgroups": ng, "data": DATA_FILES}
+               "cpu_per_iter_vs_words": {"a": a_word, "b": b_word, "max_rel_residual": res_word},
+               "twenty_newsgroups": ng, "data": DATA_FILES}
     write_result("bench_cocc" if mode == "full" else "bench_cocc_quick", payload, "\n".join(md))
     return payload
 

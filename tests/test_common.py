@@ -23,8 +23,8 @@ from sklearn import config_context
 from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier, is_regressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.utils import get_tags
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skadapt
@@ -259,9 +259,10 @@ def test_errors_name_the_estimator(estimator):
 
 def _public_modules():
     names = ["skadapt"]
-    for attr in ("coclustering", "datasets", "ensemble", "exceptions", "instance_weighting", "kernels",
+    for attr in ("datasets", "ensemble", "exceptions", "instance_weighting", "kernels",
                  "metrics", "model_selection", "subspace", "utils"):
         names.append(f"skadapt.{attr}")
+    names.append("skadapt.coclustering")
     return names
 
 

@@ -37,8 +37,12 @@ def _planted(n_per_class=40, seed=0, length=60):
             p[blocks == block] += weight
         return rng.multinomial(length, p / p.sum(), size=n)
 
-    Xs = np.vstack([docs({0: 1.0, 2: 0.1, 4: 0.6}, n_per_class), docs({1: 1.0, 3: 0.1}, n_per_class)])
-    Xt = np.vstack([docs({0: 0.15, 2: 1.0}, n_per_class), docs({1: 0.1, 3: 1.0, 4: 0.7}, n_per_class)])
+    Xs = np.vstack(
+        [docs({0: 1.0, 2: 0.1, 4: 0.6}, n_per_class), docs({1: 1.0, 3: 0.1}, n_per_class)]
+    )
+    Xt = np.vstack(
+        [docs({0: 0.15, 2: 1.0}, n_per_class), docs({1: 0.1, 3: 1.0, 4: 0.7}, n_per_class)]
+    )
     ys = np.repeat([0, 1], n_per_class)
     yt = np.repeat([0, 1], n_per_class)
     return Xs.astype(float), ys, Xt.astype(float), yt, blocks
