@@ -10,6 +10,7 @@ numba or threading configuration, no logging configuration.
 """
 
 from . import (
+    coclustering,
     datasets,
     ensemble,
     exceptions,
@@ -22,6 +23,7 @@ from . import (
     utils,
 )
 from .base import LabeledOnly
+from .coclustering import *  # noqa: F403
 from .ensemble import *  # noqa: F403
 from .feature_selection import *  # noqa: F403
 from .instance_weighting import *  # noqa: F403
@@ -32,6 +34,7 @@ __version__ = "0.1.0.dev0"
 __all__ = sorted(
     ["LabeledOnly", *ensemble.__all__, *instance_weighting.__all__, *subspace.__all__]
     + feature_selection.__all__
+    + coclustering.__all__
 ) + [
     "datasets",
     "exceptions",

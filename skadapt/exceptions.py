@@ -1,6 +1,6 @@
 """Warnings and errors raised by skadapt."""
 
-__all__ = ["NoTargetWarning", "SingleSourceWarning"]
+__all__ = ["EmptyClassWarning", "NoTargetWarning", "SingleSourceWarning"]
 
 
 class NoTargetWarning(UserWarning):
@@ -23,4 +23,15 @@ class SingleSourceWarning(UserWarning):
     settings by leaving one source domain out; with one source domain neither
     is possible, and it falls back to that domain's weights (documented in its
     Notes).  Number the source domains ``1, 2, ...`` in ``sample_domain``.
+    """
+
+
+class EmptyClassWarning(UserWarning):
+    """Emitted when a fitted classifier assigns no target row to some class.
+
+    CoCC keeps one document cluster per source class; if, at the end of the
+    fit, a class holds no target document although there were enough of them,
+    the class has vanished from the target predictions.  This may be right
+    (the target lacks the class) or a sign that the clustering merged two
+    classes: check the parameters before trusting the predictions.
     """

@@ -24,6 +24,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier, 
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skadapt
@@ -132,7 +133,18 @@ def _problem_for(estimator, seed=0):
     X, y, sd = _problem(regression=regression, labeled_target=labeled, seed=seed)
     if _needs_several_sources(estimator):
         sd = np.where(sd > 0, 1 + np.arange(sd.shape[0]) % 2, sd)  # two source domains
+    if _positive_only(estimator):
+        X = np.exp(X)  # non-negative features (e.g. word weights for CoCC)
     return X, y, sd
+
+
+def _positive_only(estimator):
+    return get_tags(estimator).input_tags.positive_only
+
+
+def _scaler(estimator):
+    # without centring, scaling keeps non-negative features non-negative
+    return StandardScaler(with_mean=not _positive_only(estimator))
 
 
 _ROW_METHODS = ("predict", "transform", "decision_function", "predict_proba", "density_ratio")
@@ -203,13 +215,13 @@ def test_outputs_keep_input_row_order(estimator):
 def test_sample_domain_through_pipeline_routing_on_and_off(estimator):
     X, y, sd = _problem_for(estimator)
     step = type(estimator).__name__.lower()
-    direct = _set_seed(clone(estimator)).fit(StandardScaler().fit_transform(X), y, sample_domain=sd)
-    pipe_off = make_pipeline(StandardScaler(), _set_seed(clone(estimator)))
+    direct = _set_seed(clone(estimator)).fit(_scaler(estimator).fit_transform(X), y, sample_domain=sd)
+    pipe_off = make_pipeline(_scaler(estimator), _set_seed(clone(estimator)))
     pipe_off.fit(X, y, **{f"{step}__sample_domain": sd})
     with config_context(enable_metadata_routing=True):
-        pipe_on = make_pipeline(StandardScaler(), _set_seed(clone(estimator)))
+        pipe_on = make_pipeline(_scaler(estimator), _set_seed(clone(estimator)))
         pipe_on.fit(X, y, sample_domain=sd)
-    Xs = StandardScaler().fit(X).transform(X)
+    Xs = _scaler(estimator).fit(X).transform(X)
     expected = _outputs(direct, Xs)
     _assert_same_outputs(_outputs(pipe_off[-1], Xs), expected)
     _assert_same_outputs(_outputs(pipe_on[-1], Xs), expected)
@@ -223,7 +235,10 @@ def test_pickle_after_fit_and_clone(estimator):
     _assert_same_outputs(_outputs(again, X), _outputs(est, X), rtol=0, atol=0)
     fresh = clone(est)
     assert fresh.get_params().keys() == est.get_params().keys()
-    assert not any(k.endswith("_") and not k.startswith("_") for k in vars(fresh))
+    params = fresh.get_params(deep=False)  # a parameter may end with "_" (CoCC's lambda_)
+    assert not any(
+        k.endswith("_") and not k.startswith("_") and k not in params for k in vars(fresh)
+    )
 
 
 @pytest.mark.parametrize("estimator", DA_INSTANCES, ids=DA_IDS)
@@ -261,6 +276,7 @@ def _public_modules():
     for attr in ("datasets", "ensemble", "exceptions", "feature_selection", "instance_weighting", "kernels",
                  "metrics", "model_selection", "subspace", "utils"):
         names.append(f"skadapt.{attr}")
+    names.append("skadapt.coclustering")
     return names
 
 
