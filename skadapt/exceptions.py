@@ -1,6 +1,11 @@
 """Warnings and errors raised by skadapt."""
 
-__all__ = ["NoTargetWarning"]
+__all__ = [
+    "BoostingStoppedWarning",
+    "LowEffectiveSampleSizeWarning",
+    "MaskedLabelWarning",
+    "NoTargetWarning",
+]
 
 
 class NoTargetWarning(UserWarning):
@@ -12,4 +17,36 @@ class NoTargetWarning(UserWarning):
     close to one, TCA drops its MMD term, TrAdaBoost boosts on all labeled
     rows).  Mark target rows with a masked label (``-1`` for classification,
     ``NaN`` for regression) or with a negative ``sample_domain`` to adapt.
+    """
+
+
+class LowEffectiveSampleSizeWarning(UserWarning):
+    """Emitted when importance weights concentrate on a few source rows.
+
+    The effective sample size of weights ``w`` is Kish's
+    ``(sum w) ** 2 / sum(w ** 2)``: the number of equally weighted rows that
+    would give an estimate of the same variance.  Every weighter exposes it as
+    ``effective_sample_size_`` and warns when it falls below
+    ``skadapt.instance_weighting.MIN_EFFECTIVE_FRACTION`` (5 %) of the source
+    rows: a model fitted with such weights rests on a handful of rows.  The
+    message names the parameter that smooths the weights.
+    """
+
+
+class MaskedLabelWarning(UserWarning):
+    """Emitted when rows labeled ``-1`` are marked as source by ``sample_domain``.
+
+    ``-1`` is the mask of an unlabeled row (see ``skadapt.utils._domain``):
+    such rows are unlabeled source rows.  An estimator that does not use
+    unlabeled source rows ignores them, and the warning gives their count,
+    so that a class ``-1`` never vanishes silently.
+    """
+
+
+class BoostingStoppedWarning(UserWarning):
+    """Emitted when a boosting round leaves nothing for later rounds to change.
+
+    In TrAdaBoost, a round that makes no error on any training row cannot
+    change the weights, so every later round would fit the same model: the
+    boosting stops and that learner stands for the remaining rounds.
     """

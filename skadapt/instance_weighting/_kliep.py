@@ -253,6 +253,8 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
     True
     """
 
+    _ess_hint = "a smaller `gamma` (a wider kernel) or kernel='rbf'"
+
     _parameter_constraints = {
         **BaseWeighter._parameter_constraints,
         **BASIS_CONSTRAINTS,

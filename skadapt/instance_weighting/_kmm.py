@@ -186,6 +186,8 @@ class KMM(BaseWeighter):
     (3,)
     """
 
+    _ess_hint = "a smaller `B` (the bound on each weight) or a smaller `gamma` (a wider kernel)"
+
     _parameter_constraints = {
         **BaseWeighter._parameter_constraints,
         "kernel": [StrOptions(set(KERNELS))],

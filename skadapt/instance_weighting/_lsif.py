@@ -110,6 +110,8 @@ def lsif_fit(Phi_s, Phi_t, lam, alpha):
 class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
     """Shared fit of uLSIF and RuLSIF (``_relative_alpha`` gives alpha)."""
 
+    _ess_hint = "larger `lambdas` (more regularisation) or a smaller `gamma`"
+
     _parameter_constraints = {
         **BaseWeighter._parameter_constraints,
         **BASIS_CONSTRAINTS,
@@ -363,6 +365,8 @@ class RuLSIF(_BaseLSIF):
     >>> bool(ratio[0] > ratio[1])
     True
     """
+
+    _ess_hint = "a larger `alpha` (the relative ratio is bounded by 1/alpha) or larger `lambdas`"
 
     _parameter_constraints = {
         **_BaseLSIF._parameter_constraints,

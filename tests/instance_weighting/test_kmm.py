@@ -230,7 +230,7 @@ def test_float32_input():
     X, y, _ = source_target_merge(Xs, ys, Xt)
     w32 = KMM(gamma=0.5).fit(X.astype(np.float32), y).weights_
     w64 = KMM(gamma=0.5).fit(X, y).weights_
-    assert w32.dtype == np.float64
+    assert w32.dtype == np.float32 and w64.dtype == np.float64  # float32 in, float32 out (issue 12)
     np.testing.assert_allclose(w32, w64, atol=1e-3 * w64.max())
 
 
