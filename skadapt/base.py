@@ -412,28 +412,33 @@ class BaseAdapter(
     @available_if(_estimator_has("predict"))
     def predict(self, X):
         """Predict with the estimator fitted on the embedded labeled rows."""
-        return self.estimator_.predict(self._embed(X))
+        X_new = self._embed(X)  # raises NotFittedError first
+        return self.estimator_.predict(X_new)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the estimator on the embedded rows."""
-        return self.estimator_.predict_proba(self._embed(X))
+        X_new = self._embed(X)  # raises NotFittedError first
+        return self.estimator_.predict_proba(X_new)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the estimator on the embedded rows."""
-        return self.estimator_.predict_log_proba(self._embed(X))
+        X_new = self._embed(X)  # raises NotFittedError first
+        return self.estimator_.predict_log_proba(X_new)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the estimator on the embedded rows."""
-        return self.estimator_.decision_function(self._embed(X))
+        X_new = self._embed(X)  # raises NotFittedError first
+        return self.estimator_.decision_function(X_new)
 
     @available_if(_estimator_has("score"))
     def score(self, X, y, sample_weight=None):
         """Score of the estimator on the embedded rows."""
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        return self.estimator_.score(self._embed(X), y, **kwargs)
+        X_new = self._embed(X)
+        return self.estimator_.score(X_new, y, **kwargs)
 
 
 

@@ -2,6 +2,7 @@
 
 __all__ = [
     "BoostingStoppedWarning",
+    "ComponentsCappedWarning",
     "LowEffectiveSampleSizeWarning",
     "MaskedLabelWarning",
     "NoTargetWarning",
@@ -49,4 +50,15 @@ class BoostingStoppedWarning(UserWarning):
     In TrAdaBoost, a round that makes no error on any training row cannot
     change the weights, so every later round would fit the same model: the
     boosting stops and that learner stands for the remaining rounds.
+    """
+
+
+class ComponentsCappedWarning(UserWarning):
+    """Emitted when an explicit ``n_components`` exceeds the rank of the problem.
+
+    TCA and SSTCA have at most as many non-null components as the rank of
+    their eigenproblem (the number of training rows, of features for a linear
+    kernel, or of landmarks).  Further components would be zero columns, so
+    the embedding is capped to the rank (``n_components_``) with this warning.
+    The default ``n_components=None`` is capped silently.
     """
