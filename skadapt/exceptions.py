@@ -26,11 +26,12 @@ class LowEffectiveSampleSizeWarning(UserWarning):
 
     The effective sample size of weights ``w`` is Kish's
     ``(sum w) ** 2 / sum(w ** 2)``: the number of equally weighted rows that
-    would give an estimate of the same variance.  Every weighter exposes it as
-    ``effective_sample_size_`` and warns when it falls below
-    ``skadapt.instance_weighting.MIN_EFFECTIVE_FRACTION`` (5 %) of the source
-    rows: a model fitted with such weights rests on a handful of rows.  The
-    message names the parameter that smooths the weights.
+    would give an estimate of the same variance.  Every weighter (KMM, KLIEP,
+    ULSIF, RuLSIF) exposes it as ``effective_sample_size_`` and warns when it
+    falls below 10 % of the source rows (``skadapt.base.ESS_WARN_FRACTION``):
+    a model fitted with such weights rests on a handful of rows.  The message
+    names the parameter that spreads the weights (KMM's ``B``, KLIEP's
+    ``gamma``, the ``lambdas`` of ULSIF, RuLSIF's ``alpha``).
     """
 
 
