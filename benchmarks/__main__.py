@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from benchmarks import _common
+from skadapt.datasets import get_data_home
 
 
 def _scripts():
@@ -86,8 +87,9 @@ def main(argv=None):
         missing = _common.missing_data(module, mode)
         if missing and not args.download:
             reason = (
-                f"needs {', '.join(missing)}, not found in {_common.data_dir()} (SKADAPT_DATA), "
-                "the data home or the package; set SKADAPT_DATA or pass --download"
+                f"needs {', '.join(missing)}: not in {_common.data_dir()} (SKADAPT_DATA, else "
+                f"../shared/data), {get_data_home()} (the data home) or the package; set "
+                "SKADAPT_DATA to a folder holding them, or pass --download"
             )
             skipped.append((name, reason))
             print(f"-- {name} ({mode}) skipped: {reason}", flush=True)
