@@ -1,7 +1,7 @@
 """
-==========================================================================
+===========================================================================
 Tuning KMM on raw text with GridSearchCV and importance-weighted validation
-==========================================================================
+===========================================================================
 
 A domain-adaptation pipeline can start from raw strings: a
 :class:`~sklearn.feature_extraction.text.TfidfVectorizer` turns the reviews
