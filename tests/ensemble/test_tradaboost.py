@@ -466,6 +466,7 @@ def record_rounds(monkeypatch):
     return seen
 
 
+@pytest.mark.filterwarnings("ignore::skadapt.exceptions.BoostingStoppedWarning")  # may stop early
 @settings(max_examples=15, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
@@ -544,6 +545,7 @@ def test_overflow_warns_and_stops():
     assert clf.predict(Xt).shape == (Xt.shape[0],)
 
 
+@pytest.mark.filterwarnings("ignore::skadapt.exceptions.BoostingStoppedWarning")  # may stop early
 @settings(max_examples=10, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
