@@ -2,6 +2,28 @@
 
 The peers (adapt, skada, libtlda, densratio) are never imported here: they run
 in their own virtual environment, in a subprocess, through :func:`run_peer`.
+
+**Where results go.**  :func:`write_result` writes into :func:`out_dir`:
+``benchmarks/out/`` by default (git-ignored), the folder given by
+``python -m benchmarks --out DIR``, or the tracked reference folder
+``benchmarks/results/`` only with ``--update-results``.  A run therefore
+never changes a tracked file unless asked to.
+
+**Declaring the data a script needs.**  A script that reads data files other
+than the shipped Office-Caltech file declares them in a module-level
+``REQUIRES``: either a tuple of file names (needed in every mode), or a dict
+``{"quick": (...), "full": (...)}`` with the files of each mode, e.g.
+``REQUIRES = {"quick": ("mdsd_msda5000.npz",), "full": ("mdsd_msda5000.npz",
+"20news_bydate_bow.npz")}``.  The names are those of the data folder
+(``../shared/data/README.md``).  Before it runs a script, ``python -m
+benchmarks`` looks for each file with :func:`find_data` (``SKADAPT_DATA``,
+``../shared/data`` beside the clone, skadapt's data home
+``~/scikit_adapt_data``, the files shipped in the package); if one is
+missing, the script is skipped with a one-line reason, unless
+``--download`` was given (then the loaders may download it into the data
+home, and a failed download is reported as a skip).  Inside the script, load
+data through the skadapt loaders with ``**loader_options()``, which never
+writes outside the data home.
 """
 
 import hashlib
@@ -19,7 +41,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The tracked reference results (written only with ``--update-results``).
 RESULTS = Path(__file__).resolve().parent / "results"
+#: The default output folder (git-ignored).
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+_SETTINGS = {"out": DEFAULT_OUT, "download": False}
 PEERS_DIR = Path(__file__).resolve().parent / "peers"
 PEER_PACKAGES = ["adapt", "skada", "libtlda", "densratio"]
 
@@ -28,6 +54,65 @@ def data_dir():
     """The shared data folder: ``SKADAPT_DATA``, else ``<repo>/../shared/data``."""
     env = os.environ.get("SKADAPT_DATA")
     return Path(env) if env else ROOT.parent / "shared" / "data"
+
+
+def set_output(folder):
+    """Make :func:`write_result` write into ``folder`` (see the module docstring)."""
+    _SETTINGS["out"] = Path(folder).resolve()
+
+
+def out_dir():
+    """The folder results are written to (created on demand)."""
+    folder = _SETTINGS["out"]
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def set_download(allowed):
+    """Allow (True) or forbid (False, the default) the loaders to download."""
+    _SETTINGS["download"] = bool(allowed)
+
+
+def loader_options():
+    """Keyword arguments for skadapt's loaders in a benchmark.
+
+    Local copies are found through ``SKADAPT_DATA`` (set to ``../shared/data``
+    when that folder exists and the variable is not set); the data home is
+    skadapt's default; downloads only with ``--download``.  Nothing is
+    written outside the data home.
+    """
+    folder = data_dir()
+    if "SKADAPT_DATA" not in os.environ and folder.is_dir():
+        os.environ["SKADAPT_DATA"] = str(folder)
+    return {"download_if_missing": _SETTINGS["download"]}
+
+
+def find_data(name):
+    """Path of the data file ``name`` if a local copy exists, else None.
+
+    Looked for in ``SKADAPT_DATA`` / ``../shared/data`` (:func:`data_dir`),
+    skadapt's data home and the files shipped inside the package.
+    """
+    from skadapt.datasets import get_data_home
+    from skadapt.datasets._base import _PACKAGE_DATA
+
+    for folder in (data_dir(), get_data_home(), _PACKAGE_DATA):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def required_data(module, mode):
+    """The data files a benchmark module declares in ``REQUIRES`` for ``mode``."""
+    requires = getattr(module, "REQUIRES", ())
+    if isinstance(requires, dict):
+        requires = requires.get(mode, ())
+    return tuple(requires)
+
+
+def missing_data(module, mode):
+    """The declared data files of ``module`` with no local copy."""
+    return [name for name in required_data(module, mode) if find_data(name) is None]
 
 
 def checksum_status(name):
@@ -66,14 +151,19 @@ def versions():
 
 
 def write_result(name, payload, markdown):
-    """Write ``results/<name>.json`` (payload + versions) and ``results/<name>.md``."""
-    RESULTS.mkdir(exist_ok=True)
+    """Write ``<out>/<name>.json`` (payload + versions) and ``<out>/<name>.md``.
+
+    ``<out>`` is :func:`out_dir`: ``benchmarks/out/`` unless ``--out`` or
+    ``--update-results`` says otherwise.
+    """
+    folder = out_dir()
     payload = dict(payload)
     payload.setdefault("versions", versions())
     payload.setdefault("written", time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
-    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2, default=_jsonable) + "\n")
-    (RESULTS / f"{name}.md").write_text(markdown.rstrip() + "\n")
+    (folder / f"{name}.json").write_text(json.dumps(payload, indent=2, default=_jsonable) + "\n")
+    (folder / f"{name}.md").write_text(markdown.rstrip() + "\n")
     print(markdown)
+    print(f"(written to {folder / name}.md and .json)")
 
 
 def _jsonable(obj):

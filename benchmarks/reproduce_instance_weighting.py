@@ -60,13 +60,16 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.svm import LinearSVC
 
 from benchmarks._common import (
-    RESULTS,
     checksum_status,
-    data_dir,
+    loader_options,
     markdown_table,
+    out_dir,
     run_peer,
     write_result,
 )
+
+#: Data files read (see benchmarks/_common.py): Reuters and the Amazon "400" file.
+REQUIRES = ("reuters21578.jsonl.gz", "reuters21578_bow.npz", "mdsd_400.npz")
 
 #: Pan, Tsang, Kwok, Yang, "Domain adaptation via transfer component analysis",
 #: IJCAI 2009, Table 3 (Reuters-21578): accuracy (std) over 10 repeats.
@@ -223,7 +226,7 @@ def _reuters(mode, peers, tasks=REUTERS_TASKS):
     peer_arrays, peer_problems, peer_truth, all_problems = {}, [], {}, []
     batches = _PeerBatches()
     for task in tasks:
-        data = fetch_reuters_transfer(task, data_home=data_dir())
+        data = fetch_reuters_transfer(task, **loader_options())
         sizes[task] = [int(data.X_source.shape[0]), int(data.X_target.shape[0])]
         for seed in range(repeats):
             s_rows, t_train, t_test = _reuters_split(data, seed)
@@ -482,7 +485,7 @@ def _amazon(mode, peers, pairs=None):
     peer_arrays, peer_problems, peer_truth, all_problems = {}, [], {}, []
     batches = _PeerBatches()
     for source, target in pairs:
-        data = fetch_amazon_reviews(source, target, version="400", data_home=data_dir())
+        data = fetch_amazon_reviews(source, target, version="400", **loader_options())
         if n_rows is None:
             Xs, ys, Xt, yt = data.X_source, data.y_source, data.X_target, data.y_target
         else:
@@ -691,8 +694,7 @@ def run(mode="quick"):
     n_rows = AMAZON_ROWS[mode]
     # quick runs (the README main job) do not overwrite the full reproduction
     name = NAME if mode == "full" else f"{NAME}_quick"
-    RESULTS.mkdir(exist_ok=True)
-    figure = RESULTS / f"{name}_toy.png"
+    figure = out_dir() / f"{name}_toy.png"
     _toy_figure(toy_errors, example, figure)
 
     files = ["reuters21578_bow.npz", "reuters21578.jsonl.gz", "mdsd_400.npz"]

@@ -87,7 +87,6 @@ runs it alone).
 """
 
 import math
-import os
 import time
 import warnings
 
@@ -101,7 +100,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeRegressor
 
-from benchmarks._common import data_dir, markdown_table, run_peer, write_result
+from benchmarks._common import loader_options, markdown_table, run_peer, write_result
 from skadapt import TrAdaBoostClassifier, TrAdaBoostR2, TwoStageTrAdaBoostR2
 from skadapt.datasets import fetch_20newsgroups_transfer, fetch_reuters_transfer
 
@@ -129,6 +128,11 @@ TASKS_REUTERS = ("orgs_vs_people", "orgs_vs_places", "people_vs_places")
 #: fetch_reuters_transfer's construction closest to Table 1's sizes
 REUTERS_CONSTRUCTION = "table1"
 LABELED_FRACTION = 0.01
+#: Data files read (see benchmarks/_common.py): quick mode runs one 20NG task.
+REQUIRES = {
+    "quick": ("20news_bydate_bow.npz",),
+    "full": ("20news_bydate_bow.npz", "reuters21578.jsonl.gz", "reuters21578_bow.npz"),
+}
 PEER_DRAWS = 10  # full mode: adapt runs on draws 0..PEER_DRAWS-1 (the same splits as ours)
 
 #: The paper's SVM baselines (SVM, SVMt, AUX) and the literal TrAdaBoost column.
@@ -201,13 +205,13 @@ def _load(task):
     (``newid``) so that T_s and S never share a story.  20NG rows are all
     distinct (groups None).
     """
-    # The loaders read local copies from SKADAPT_DATA (the shared data folder).
-    os.environ.setdefault("SKADAPT_DATA", str(data_dir()))
+    # local copies from SKADAPT_DATA (the shared data folder); downloads only with --download
+    options = loader_options()
     if task in TASKS_20NG:
-        data = fetch_20newsgroups_transfer(task)
+        data = fetch_20newsgroups_transfer(task, **options)
         groups = None
     else:
-        data = fetch_reuters_transfer(task, construction=REUTERS_CONSTRUCTION)
+        data = fetch_reuters_transfer(task, construction=REUTERS_CONSTRUCTION, **options)
         groups = data.newid[data.X_source.shape[0] :]
     return data.X_source, data.y_source, data.X_target, data.y_target, groups
 

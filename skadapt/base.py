@@ -24,6 +24,7 @@ when scikit-learn's metadata routing is on, and take it as a plain fit
 argument when routing is off.
 """
 
+import warnings
 from abc import ABCMeta, abstractmethod
 from copy import deepcopy
 
@@ -48,9 +49,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .utils._domain import _check_y, _split_domains
+from .exceptions import LowEffectiveSampleSizeWarning
+from .utils._domain import _check_mask_left_classes, _check_y, _split_domains
 
 __all__ = ["BaseWeighter", "BaseAdapter", "BaseColumnSelector", "BaseDAEstimator", "LabeledOnly"]
+
+#: A weighter warns (LowEffectiveSampleSizeWarning) when the effective sample
+#: size of its source weights falls below this fraction of the source rows.
+ESS_WARN_FRACTION = 0.1
 
 
 def _estimator_has(attr):
@@ -84,6 +90,9 @@ class DomainAdaptationMixin:
 
     __metadata_request__fit = {"sample_domain": True}
     _task = "auto"
+    #: False for estimators that ignore unlabeled source rows (they then warn
+    #: when ``sample_domain`` marks rows labeled -1 as source).
+    _uses_unlabeled_source = True
 
     def _accepts_sparse(self):
         """Whether ``X`` may be sparse for the current parameters."""
@@ -132,6 +141,7 @@ class DomainAdaptationMixin:
             require_labels=require_labels,
             require_classes=require_classes,
             warn_no_target=warn_no_target,
+            uses_unlabeled_source=self._uses_unlabeled_source,
         )
         if y is not None and split.labeled.any():
             labeled_y = y[split.labeled]
@@ -164,11 +174,35 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
     that returns one non-negative weight per source row.
 
     Attributes set by ``fit``: ``weights_`` (one per training row, 0 for the
-    target rows), ``estimator_`` when ``estimator`` is given,
-    ``n_features_in_``.
+    target rows, in the float dtype of ``X``), ``effective_sample_size_``
+    (Kish's ``(sum w) ** 2 / sum(w ** 2)`` over the source rows: how many
+    equally weighted rows the weights are worth), ``estimator_`` when
+    ``estimator`` is given, ``n_features_in_``.  When the effective sample
+    size falls below ``ESS_WARN_FRACTION`` (10 %) of the source rows, ``fit``
+    emits a :class:`~skadapt.exceptions.LowEffectiveSampleSizeWarning` naming
+    the parameter that smooths the weights (``_ess_hint`` of the subclass).
     """
 
     _parameter_constraints = {"estimator": [HasMethods(["fit"]), None]}
+    #: What to change when the weights collapse on a few rows (for the warning).
+    _ess_hint = "a smoother kernel (smaller gamma)"
+
+    def _check_effective_sample_size(self, w_source):
+        """Set ``effective_sample_size_``; warn when it is a small share of the source."""
+        n_source = w_source.shape[0]
+        total = float(w_source.sum())
+        squares = float(np.dot(w_source, w_source))
+        self.effective_sample_size_ = total**2 / squares if squares > 0 else 0.0
+        if n_source and self.effective_sample_size_ < ESS_WARN_FRACTION * n_source:
+            warnings.warn(
+                f"{type(self).__name__}: the importance weights rest on an effective "
+                f"{self.effective_sample_size_:.1f} of the {n_source} source rows (less than "
+                f"{ESS_WARN_FRACTION:.0%}; max weight {w_source.max():.3g}, mean "
+                f"{total / n_source:.3g}); a model fitted with them rests on a handful of "
+                f"rows. To spread them, try {self._ess_hint}.",
+                LowEffectiveSampleSizeWarning,
+                stacklevel=3,
+            )
 
     @abstractmethod
     def __init__(self, estimator=None):
@@ -208,9 +242,11 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
             )
         random_state = check_random_state(getattr(self, "random_state", None))
         w_source = self._fit_weights(X[split.source], X[split.target], random_state)
-        weights = np.zeros(X.shape[0], dtype=np.float64)
+        # float32 in, float32 out (API.md section 2); computed in float64
+        weights = np.zeros(X.shape[0], dtype=X.dtype)
         weights[split.source] = w_source
         self.weights_ = weights
+        self._check_effective_sample_size(np.asarray(w_source, dtype=np.float64))
         if self.estimator is not None:
             rows = np.flatnonzero(split.labeled_source)
             self.estimator_ = clone(self.estimator).fit(
@@ -296,6 +332,7 @@ class BaseAdapter(
         Z = self._fit(X, y, split, random_state)
         if Z is None:
             Z = self._transform(X)
+        Z = np.asarray(Z).astype(X.dtype, copy=False)  # float32 in, float32 out
         if self.estimator is not None:
             rows = np.flatnonzero(split.labeled)
             self.estimator_ = clone(self.estimator).fit(Z[rows], y[rows])
@@ -355,7 +392,22 @@ class BaseAdapter(
         X_new : ndarray of shape (n_samples, n_components)
             The embedding.
         """
-        return self._transform(self._validate_predict_data(X))
+        return self._embed(X)
+
+    def _embed(self, X):
+        """The embedding as an ndarray of the input's float dtype.
+
+        ``predict`` & co. use this, not the public ``transform``: with
+        ``set_output(transform="pandas")`` the latter returns a DataFrame,
+        whose column names ``estimator_`` (fitted on arrays) would warn about.
+        """
+        X = self._validate_predict_data(X)  # raises NotFittedError first
+        return np.asarray(self._transform(X)).astype(X.dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
 
     @property
     def classes_(self):
@@ -365,36 +417,34 @@ class BaseAdapter(
     @available_if(_estimator_has("predict"))
     def predict(self, X):
         """Predict with the estimator fitted on the embedded labeled rows."""
-        X_new = self.transform(X)  # raises NotFittedError first
+        X_new = self._embed(X)  # raises NotFittedError first
         return self.estimator_.predict(X_new)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the estimator on the embedded rows."""
-        X_new = self.transform(X)  # raises NotFittedError first
+        X_new = self._embed(X)  # raises NotFittedError first
         return self.estimator_.predict_proba(X_new)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the estimator on the embedded rows."""
-        X_new = self.transform(X)  # raises NotFittedError first
+        X_new = self._embed(X)  # raises NotFittedError first
         return self.estimator_.predict_log_proba(X_new)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the estimator on the embedded rows."""
-        X_new = self.transform(X)  # raises NotFittedError first
+        X_new = self._embed(X)  # raises NotFittedError first
         return self.estimator_.decision_function(X_new)
 
     @available_if(_estimator_has("score"))
     def score(self, X, y, sample_weight=None):
         """Score of the estimator on the embedded rows."""
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        X_new = self.transform(X)
+        X_new = self._embed(X)
         return self.estimator_.score(X_new, y, **kwargs)
 
-    def __sklearn_tags__(self):
-        return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
 
 
 class BaseColumnSelector(SelectorMixin, BaseAdapter):
@@ -563,6 +613,11 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
         """
         (X,) = indexable(X)
         n_samples = _num_samples(X)
+        if n_samples == 0:
+            raise ValueError(
+                "LabeledOnly: `X` is empty (0 rows); at least one labeled row is needed."
+            )
+        self._check_finite(X)
         y = _check_y(y, n_samples, type(self).__name__)
         task = "regression" if get_tags(self.estimator).estimator_type == "regressor" else "auto"
         split = _split_domains(
@@ -574,6 +629,7 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
             require_labels=False,
             warn_no_target=False,
             require_target=False,
+            uses_unlabeled_source=False,
         )
         rows = np.flatnonzero(split.labeled)
         if rows.shape[0] == 0:
@@ -581,6 +637,8 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
                 "LabeledOnly: every label of `y` is masked (-1 or NaN); at least one "
                 "labeled row is needed."
             )
+        if task != "regression":
+            _check_mask_left_classes(y, split.labeled, split.labeled, "LabeledOnly")
         if sp.issparse(X) and X.format not in ("csr", "csc"):
             X = X.tocsr()  # row selection needs a format that can index rows
         params = {
@@ -603,6 +661,41 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
     def n_features_in_(self):
         """Number of features seen by the fitted ``estimator_``."""
         return self.estimator_.n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        """Feature names seen by the fitted ``estimator_`` (fitted on a DataFrame)."""
+        return self.estimator_.feature_names_in_
+
+    def _check_finite(self, X):
+        """Every row of a numeric ``X``, labeled or not, must be finite.
+
+        The unlabeled rows are dropped before ``estimator.fit`` sees them, so
+        its own check would miss them.  NaN is let through when ``estimator``
+        handles missing values (its ``allow_nan`` tag); inf never is.
+        Non-numeric input (text for a pipeline) is left to ``estimator``.
+        """
+        if sp.issparse(X):
+            values = X.data
+        elif hasattr(X, "dtypes") and hasattr(X, "to_numpy"):  # a DataFrame
+            try:
+                values = X.to_numpy(dtype=np.float64)
+            except (TypeError, ValueError):
+                return
+        else:
+            values = np.asarray(X) if not isinstance(X, np.ndarray) else X
+        if not isinstance(values, np.ndarray) or values.dtype.kind not in "fc":
+            return
+        if np.isinf(values).any():
+            raise ValueError(
+                "LabeledOnly: `X` contains inf (in labeled or unlabeled rows); every row "
+                "must be finite."
+            )
+        if np.isnan(values).any() and not get_tags(self.estimator).input_tags.allow_nan:
+            raise ValueError(
+                f"LabeledOnly: `X` contains NaN and {type(self.estimator).__name__} does not "
+                "handle missing values; impute them (sklearn.impute.SimpleImputer) first."
+            )
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):

@@ -1,6 +1,14 @@
 """Warnings and errors raised by skadapt."""
 
-__all__ = ["EmptyClassWarning", "NoTargetWarning", "SingleSourceWarning"]
+__all__ = [
+    "BoostingStoppedWarning",
+    "ComponentsCappedWarning",
+    "EmptyClassWarning",
+    "LowEffectiveSampleSizeWarning",
+    "MaskedLabelWarning",
+    "NoTargetWarning",
+    "SingleSourceWarning",
+]
 
 
 class NoTargetWarning(UserWarning):
@@ -34,4 +42,48 @@ class EmptyClassWarning(UserWarning):
     the class has vanished from the target predictions.  This may be right
     (the target lacks the class) or a sign that the clustering merged two
     classes: check the parameters before trusting the predictions.
+    """
+
+
+class LowEffectiveSampleSizeWarning(UserWarning):
+    """Emitted when importance weights concentrate on a few source rows.
+
+    The effective sample size of weights ``w`` is Kish's
+    ``(sum w) ** 2 / sum(w ** 2)``: the number of equally weighted rows that
+    would give an estimate of the same variance.  Every weighter (KMM, KLIEP,
+    ULSIF, RuLSIF) exposes it as ``effective_sample_size_`` and warns when it
+    falls below 10 % of the source rows (``skadapt.base.ESS_WARN_FRACTION``):
+    a model fitted with such weights rests on a handful of rows.  The message
+    names the parameter that spreads the weights (KMM's ``B``, KLIEP's
+    ``gamma``, the ``lambdas`` of ULSIF, RuLSIF's ``alpha``).
+    """
+
+
+class MaskedLabelWarning(UserWarning):
+    """Emitted when rows labeled ``-1`` are marked as source by ``sample_domain``.
+
+    ``-1`` is the mask of an unlabeled row (see ``skadapt.utils._domain``):
+    such rows are unlabeled source rows.  An estimator that does not use
+    unlabeled source rows ignores them, and the warning gives their count,
+    so that a class ``-1`` never vanishes silently.
+    """
+
+
+class BoostingStoppedWarning(UserWarning):
+    """Emitted when a boosting round leaves nothing for later rounds to change.
+
+    In TrAdaBoost, a round that makes no error on any training row cannot
+    change the weights, so every later round would fit the same model: the
+    boosting stops and that learner stands for the remaining rounds.
+    """
+
+
+class ComponentsCappedWarning(UserWarning):
+    """Emitted when an explicit ``n_components`` exceeds the rank of the problem.
+
+    TCA and SSTCA have at most as many non-null components as the rank of
+    their eigenproblem (the number of training rows, of features for a linear
+    kernel, or of landmarks).  Further components would be zero columns, so
+    the embedding is capped to the rank (``n_components_``) with this warning.
+    The default ``n_components=None`` is capped silently.
     """

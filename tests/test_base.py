@@ -161,3 +161,30 @@ def test_column_y_warns_and_is_raveled():
     with pytest.warns(DataConversionWarning):
         w = _MeanShiftWeighter(LogisticRegression()).fit(X, y[:, None])
     assert w.weights_.shape == (X.shape[0],)
+
+
+# ---------------------------------------------------------------- issue 12: LabeledOnly
+
+
+def test_labeled_only_inf_in_an_unlabeled_row_is_an_error():
+    X, y, sd = _data()
+    X[-1, 0] = np.inf  # an unlabeled (target) row
+    with pytest.raises(ValueError, match="LabeledOnly: `X` contains inf"):
+        LabeledOnly(LogisticRegression()).fit(X, y)
+    X[-1, 0] = np.nan
+    with pytest.raises(ValueError, match="LabeledOnly: `X` contains NaN"):
+        LabeledOnly(LogisticRegression()).fit(X, y)
+
+
+def test_labeled_only_feature_names_in():
+    pd = pytest.importorskip("pandas")
+    X, y, sd = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    model = LabeledOnly(LogisticRegression()).fit(frame, y)
+    assert list(model.feature_names_in_) == ["a", "b", "c"]
+    assert not hasattr(LabeledOnly(LogisticRegression()).fit(X, y), "feature_names_in_")
+
+
+def test_empty_X_is_reported_as_empty():
+    with pytest.raises(ValueError, match="LabeledOnly: `X` is empty"):
+        LabeledOnly(LogisticRegression()).fit(np.empty((0, 3)), np.empty(0, dtype=int))

@@ -37,6 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..base import BaseDAEstimator
+from ..exceptions import BoostingStoppedWarning
 
 __all__ = ["TrAdaBoostClassifier"]
 
@@ -294,7 +295,7 @@ class _Rounds:
 
 
 def _transfer_boost(owner, base, X, y, w, is_target, row_errors, vote_weight, random_state,
-                    dynamic=False):
+                    dynamic=False, chance=None):
     """The TrAdaBoost loop shared by the classifier and TrAdaBoost.R2.
 
     Each round fits ``base`` under the distribution ``w`` (source rows first,
@@ -305,7 +306,9 @@ def _transfer_boost(owner, base, X, y, w, is_target, row_errors, vote_weight, ra
     and source rows by ``beta ** (learning_rate * e)`` (and, with
     ``dynamic``, by the round's growth of the target mass), and ``w`` is
     normalised.  Stops when a round makes no error on any row (the learner
-    then stands for the remaining rounds) or the weights stop being finite.
+    then stands for the remaining rounds), when a round after the first is no
+    better than ``chance`` on the target rows (``eps_t >= chance``; the round
+    is discarded), or when the weights stop being finite.
     Returns ``(rounds, w)``: the records and the last distribution (None
     after a non-finite sum).
     """
@@ -319,10 +322,33 @@ def _transfer_boost(owner, base, X, y, w, is_target, row_errors, vote_weight, ra
         err = row_errors(est)
         target_mass = w[is_target].sum()
         eps = float(np.dot(w[is_target], err[is_target]) / target_mass)
+        if chance is not None and t > 0 and eps >= chance:
+            warnings.warn(
+                f"{type(owner).__name__}: round {t + 1} of {owner.n_estimators} is no better "
+                f"than chance on the labeled target rows (weighted error {eps:.3f} >= "
+                f"{chance:.3f}); TrAdaBoost needs a target error below chance, so boosting "
+                f"stops there and the {t} earlier rounds vote. This happens when the "
+                "estimator underfits its weighted rows (e.g. LogisticRegression or "
+                "LinearSVC with a small C): the misclassified source rows then lose weight "
+                "round after round and the model drifts to one class.",
+                BoostingStoppedWarning,
+                stacklevel=4,
+            )
+            break
         alpha = vote_weight(eps)
         rounds.add(est, alpha, eps, 1.0 - target_mass if n_source else 0.0)
         rounds.keep(w)
         if not err.any():
+            if t < owner.n_estimators - 1:
+                warnings.warn(
+                    f"{type(owner).__name__}: round {t + 1} of {owner.n_estimators} makes no "
+                    "error on any training row, so the weights can no longer change and "
+                    "every later round would fit the same model: boosting stops and this "
+                    "learner stands for the remaining rounds. A more regularized (or "
+                    "simpler) estimator leaves boosting something to correct.",
+                    BoostingStoppedWarning,
+                    stacklevel=4,
+                )
             rounds.repeat_last()
             break
         if t == owner.n_estimators - 1:
@@ -484,14 +510,21 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
       misclassified source rows are still down-weighted; the round's vote
       weight uses ``eps_t = 1e-10`` (finite, about 23).  If the round makes no
       error on any row at all (every ``e_i = 0``), the weights cannot change
-      any more: fitting stops and that learner stands for the remaining
-      rounds.
-    * ``eps_t >= 1 - 1/K`` (1/2 for two classes): the round is no better than
-      chance on the target, so ``eps_t`` is clipped just below ``1 - 1/K``:
-      its vote weight is almost 0 and the target weights do not change, but
-      boosting goes on, because the source rows it misclassifies are still
-      down-weighted (stopping there, as AdaBoost does, would end the transfer
-      before the misleading source rows are filtered out).
+      any more: fitting stops with a
+      :class:`~skadapt.exceptions.BoostingStoppedWarning` and that learner
+      stands for the remaining rounds.
+    * ``eps_t >= 1 - 1/K`` (1/2 for two classes) after the first round: the
+      round is no better than chance on the labeled target rows, which
+      TrAdaBoost requires (``eps_t < 1/2`` in Dai et al.).  Boosting stops
+      there with a :class:`~skadapt.exceptions.BoostingStoppedWarning`, the
+      round is discarded and the earlier rounds vote (so ``estimators_`` may
+      hold fewer than ``n_estimators`` rounds).  Going on would only keep
+      shrinking the source rows the round misclassifies while the target
+      weights stay put: with a learner that underfits its weighted rows
+      (``LogisticRegression(C=0.1)`` on TF-IDF text) those errors are mostly
+      of one class, and the rounds drift to predicting that class for every
+      row.  A first round at chance is kept (its vote weight is almost 0, as
+      ``eps_t`` is clipped just below ``1 - 1/K``) and boosting goes on.
 
     References
     ----------
@@ -524,6 +557,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
     """
 
     _task = "classification"
+    _uses_unlabeled_source = False  # boosts on the labeled rows only
     _require_classes = True
 
     _parameter_constraints = {
@@ -617,7 +651,8 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
 
         w = _initial_weights(self.initial_weights, n_source, n_rows - n_source)
         rounds, w = _transfer_boost(self, base, X_train, y_enc, w, is_target, row_errors,
-                                    vote_weight, random_state, dynamic=self.dynamic)
+                                    vote_weight, random_state, dynamic=self.dynamic,
+                                    chance=1.0 - 1.0 / n_classes)
         rounds.finish(w, rows, X.shape[0])
         return self
 

@@ -153,6 +153,7 @@ class _R2Base(_RequiresLabels, RegressorMixin, MetaEstimatorMixin, BaseDAEstimat
     """Shared parts of the two regression estimators (private)."""
 
     _task = "regression"
+    _uses_unlabeled_source = False  # boosts on the labeled rows only
 
     def _base(self):
         if self.estimator is None:
@@ -308,7 +309,8 @@ class TrAdaBoostR2(_R2Base):
     ----------
     estimators_ : list of estimators
         The fitted base regressors, one per round (when a round predicts every
-        row exactly, it stands for the remaining rounds).
+        row exactly, it stands for the remaining rounds, with a
+        :class:`~skadapt.exceptions.BoostingStoppedWarning`).
     estimator_weights_ : ndarray of shape (n_rounds,)
         Weight of each round in the median, ``learning_rate * log(1 / beta_t)``.
     estimator_errors_ : ndarray of shape (n_rounds,)

@@ -182,7 +182,13 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
     Attributes
     ----------
     weights_ : ndarray of shape (n_samples,)
-        Importance of each training row; 0 for the target rows.
+        Importance of each training row; 0 for the target rows, in the
+        float dtype of ``X``.
+    effective_sample_size_ : float
+        Kish's effective sample size ``(sum w) ** 2 / sum(w ** 2)`` of the
+        source weights: how many equally weighted rows they are worth.  Below
+        10 % of the source rows, ``fit`` warns with
+        :class:`~skadapt.exceptions.LowEffectiveSampleSizeWarning`.
     estimator_ : estimator object
         The fitted estimator (when ``estimator`` is given).
     gamma_ : float or None
@@ -252,6 +258,8 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
     >>> bool(ratio[0] > ratio[1])
     True
     """
+
+    _ess_hint = "a smaller `gamma` (a wider kernel) or kernel='rbf'"
 
     _parameter_constraints = {
         **BaseWeighter._parameter_constraints,

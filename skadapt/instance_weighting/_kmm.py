@@ -135,7 +135,13 @@ class KMM(BaseWeighter):
     Attributes
     ----------
     weights_ : ndarray of shape (n_samples,)
-        The weight ``beta_i`` of each source row; 0 for the target rows.
+        The weight ``beta_i`` of each source row; 0 for the target rows, in the
+        float dtype of ``X``.
+    effective_sample_size_ : float
+        Kish's effective sample size ``(sum w) ** 2 / sum(w ** 2)`` of the
+        source weights: how many equally weighted rows they are worth.  Below
+        10 % of the source rows, ``fit`` warns with
+        :class:`~skadapt.exceptions.LowEffectiveSampleSizeWarning`.
     estimator_ : estimator object
         The fitted estimator (when ``estimator`` is given).
     gamma_ : float or None
@@ -235,6 +241,8 @@ class KMM(BaseWeighter):
     >>> ratio.shape, bool(ratio.min() >= 0)
     ((3,), True)
     """
+
+    _ess_hint = "a smaller `B` (the bound on each weight) or a smaller `gamma` (a wider kernel)"
 
     _parameter_constraints = {
         **BaseWeighter._parameter_constraints,

@@ -110,6 +110,8 @@ def lsif_fit(Phi_s, Phi_t, lam, alpha):
 class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
     """Shared fit of uLSIF and RuLSIF (``_relative_alpha`` gives alpha)."""
 
+    _ess_hint = "larger `lambdas` (more regularisation) or a smaller `gamma`"
+
     _parameter_constraints = {
         **BaseWeighter._parameter_constraints,
         **BASIS_CONSTRAINTS,
@@ -216,7 +218,13 @@ _COMMON_PARAMS = """
 
 _COMMON_ATTRIBUTES = """
     weights_ : ndarray of shape (n_samples,)
-        Estimated ratio at each training row; 0 for the target rows.
+        Estimated ratio at each training row; 0 for the target rows, in the
+        float dtype of ``X``.
+    effective_sample_size_ : float
+        Kish's effective sample size ``(sum w) ** 2 / sum(w ** 2)`` of the
+        source weights: how many equally weighted rows they are worth.  Below
+        10 % of the source rows, ``fit`` warns with
+        :class:`~skadapt.exceptions.LowEffectiveSampleSizeWarning`.
     estimator_ : estimator object
         The fitted estimator (when ``estimator`` is given).
     gamma_ : float or None
@@ -363,6 +371,8 @@ class RuLSIF(_BaseLSIF):
     >>> bool(ratio[0] > ratio[1])
     True
     """
+
+    _ess_hint = "a larger `alpha` (the relative ratio is bounded by 1/alpha) or larger `lambdas`"
 
     _parameter_constraints = {
         **_BaseLSIF._parameter_constraints,

@@ -27,12 +27,29 @@ unsupervised scorers need:
   class probabilities on the target rows.
 * :class:`TargetAccuracyScorer` -- any metric on the few labeled target rows.
 
+**Features, not raw input.**  A scorer that needs the features of the rows
+(the density ratio of :class:`ImportanceWeightedScorer`) takes them from the
+scored pipeline's own transform before its last step
+(``pipeline[:-1].transform(X)``), so that it works on any input the pipeline
+takes (raw text, DataFrames); for a plain estimator the fold's ``X`` are its
+features.  Predictions always come from the whole estimator.
+
+**No silent NaN.**  A scorer that cannot score raises an error that says
+why; a metric that comes out NaN or infinite is an error too, never a score.
+(scikit-learn's searches turn an error in a scorer into ``error_score`` with
+a warning; pass ``error_score="raise"`` to stop at it.)
+
 The scorers are not estimators (like scikit-learn's own scorers): they hold
-their options and a small cache of fitted density ratios, nothing else.
+their options only, so they copy, pickle and travel to dask workers as they
+are.  Fitted density ratios are cached per process in a small module-level
+table (keyed by the ratio estimator and a digest of the fold's features),
+never on the instance.
 """
 
 import hashlib
 import inspect
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import scipy.sparse as sp
@@ -60,6 +77,38 @@ __all__ = [
 ]
 
 _CACHE_SIZE = 16
+# Fitted density ratios of recent folds, per process: (ratio repr, digests) ->
+# weights.  Module state, not instance state, so that scorers pickle and copy
+# cleanly (dask ships them to workers); a worker simply starts with an empty
+# cache.
+_RATIO_CACHE = OrderedDict()
+_RATIO_LOCK = threading.Lock()
+
+
+def _final_step_and_features(estimator, X):
+    """``(last step, features of X)``: the features the last step of a pipeline sees.
+
+    For a :class:`~sklearn.pipeline.Pipeline` the rows go through every step
+    but the last (``pipeline[:-1].transform(X)``); any other estimator sees
+    ``X`` itself.
+    """
+    steps = getattr(estimator, "steps", None)
+    if steps is not None and len(steps) > 1 and hasattr(estimator, "__getitem__"):
+        return estimator[-1], estimator[:-1].transform(X)
+    return estimator, X
+
+
+def _stack_rows(first, second):
+    """Rows of ``first`` then ``second`` in their own container (array, sparse, list, DataFrame)."""
+    if sp.issparse(first) or sp.issparse(second):
+        return sp.vstack([sp.csr_matrix(first), sp.csr_matrix(second)], "csr")
+    if hasattr(first, "iloc") and hasattr(second, "iloc"):
+        import pandas as pd
+
+        return pd.concat([first, second], ignore_index=True)
+    if isinstance(first, list) and isinstance(second, list):
+        return first + second
+    return np.concatenate([np.asarray(first), np.asarray(second)])
 
 
 def _default_scoring(estimator):
@@ -207,7 +256,13 @@ class _DomainScorer(_MetadataRequester):
             Greater is better.
         """
         y, split = self._fold(estimator, X, y, sample_domain)
-        return float(self._score(estimator, X, y, split))
+        score = float(self._score(estimator, X, y, split))
+        if not np.isfinite(score):
+            raise ValueError(
+                f"{type(self).__name__}: the metric gave {score} on this validation fold, "
+                "which is not a score (check the fold's labels and the metric)."
+            )
+        return score
 
 
 class ImportanceWeightedScorer(_DomainScorer):
@@ -231,6 +286,13 @@ class ImportanceWeightedScorer(_DomainScorer):
     fitted ratios are cached per fold (keyed by a digest of the rows), so a
     search fits one ratio per fold, not one per candidate.
 
+    **Features.**  The ratio is a function of the features the scored
+    model's last step sees: for a :class:`~sklearn.pipeline.Pipeline` the
+    fold's rows are first passed through ``pipeline[:-1].transform`` (e.g. a
+    ``TfidfVectorizer`` turns raw text into the vectors ``KMM`` weighted), for
+    any other estimator they are the fold's ``X``.  The metric itself is
+    computed with the whole estimator on the raw rows.
+
     Parameters
     ----------
     scoring : str, callable or None, default=None
@@ -241,17 +303,19 @@ class ImportanceWeightedScorer(_DomainScorer):
         ``sample_weight``.  None: ``"accuracy"`` for classifiers and
         ``"neg_mean_squared_error"`` for regressors (the 0/1 and squared
         losses of the paper).
-    density_ratio : estimator, callable or None, default=None
+    density_ratio : estimator, callable, "estimator" or None, default=None
         How to estimate the ratio.  A skadapt weighter (``ULSIF()``,
         ``KLIEP()``, ``KMM()`` ...): a clone is fitted on the fold's source
-        and target rows and its ``weights_`` on the source rows are used.  Or
-        a callable ``f(X_source, X_target)`` returning one non-negative
-        weight per source row.  None: ``skadapt.ULSIF(random_state=0)``
-        (closed form, with its own leave-one-out choice of width and
-        regularisation; the fixed seed of its kernel centres makes the score
-        deterministic).  Its Gaussian kernel needs dense rows: for sparse
-        ``X`` (text) pass ``density_ratio=ULSIF(kernel="cosine")`` or
-        another kernel that accepts sparse input.
+        and target features and its ``weights_`` on the source rows are used.
+        Or a callable ``f(X_source, X_target)`` of the features returning one
+        non-negative weight per source row.  ``"estimator"``: the scored
+        model's own fitted ratio, ``last_step.density_ratio(features)`` (KLIEP,
+        ULSIF, RuLSIF; its ratio then differs from candidate to candidate).
+        None: ``skadapt.ULSIF(random_state=0)`` (closed form, with its own
+        leave-one-out choice of width and regularisation; the fixed seed of
+        its kernel centres makes the score deterministic), with
+        ``kernel="cosine"`` when the features are sparse (text), since the
+        Gaussian kernel needs dense rows.
 
     See Also
     --------
@@ -300,27 +364,25 @@ class ImportanceWeightedScorer(_DomainScorer):
         self.scoring = scoring
         self.density_ratio = density_ratio
 
-    def _ratio_estimator(self):
+    def _ratio_estimator(self, sparse=False):
         if self.density_ratio is not None:
             return self.density_ratio
         from ..instance_weighting import ULSIF
 
-        return ULSIF(random_state=0)
+        return ULSIF(kernel="cosine", random_state=0) if sparse else ULSIF(random_state=0)
 
     def _fit_ratio(self, X_source, X_target):
-        """Importance weights of the source rows (cached per fold)."""
-        ratio = self._ratio_estimator()
+        """Importance weights of the source rows (cached per fold, per process)."""
+        ratio = self._ratio_estimator(sp.issparse(X_source) or sp.issparse(X_target))
         key = (repr(ratio), _hash_rows(X_source), _hash_rows(X_target))
-        cache = self.__dict__.setdefault("_ratio_cache", {})
-        if key in cache:
-            return cache[key]
+        with _RATIO_LOCK:
+            if key in _RATIO_CACHE:
+                _RATIO_CACHE.move_to_end(key)
+                return _RATIO_CACHE[key]
         n_source = _num_samples(X_source)
         if hasattr(ratio, "fit"):
             fitted = clone(ratio)
-            if sp.issparse(X_source) or sp.issparse(X_target):
-                X_fold = sp.vstack([sp.csr_matrix(X_source), sp.csr_matrix(X_target)], "csr")
-            else:
-                X_fold = np.concatenate([np.asarray(X_source), np.asarray(X_target)])
+            X_fold = _stack_rows(X_source, X_target)
             domains = np.r_[
                 np.ones(n_source, dtype=np.int64),
                 -np.ones(_num_samples(X_target), dtype=np.int64),
@@ -337,30 +399,58 @@ class ImportanceWeightedScorer(_DomainScorer):
             weights = np.asarray(ratio(X_source, X_target), dtype=np.float64)
         else:
             raise TypeError(
-                "ImportanceWeightedScorer: `density_ratio` must be None, a skadapt "
-                f"weighter or a callable f(X_source, X_target), got {ratio!r}."
+                "ImportanceWeightedScorer: `density_ratio` must be None, 'estimator', a "
+                f"skadapt weighter or a callable f(X_source, X_target), got {ratio!r}."
             )
-        if weights.shape != (n_source,):
+        weights = self._check_weights(weights, n_source)
+        with _RATIO_LOCK:
+            _RATIO_CACHE[key] = weights
+            while len(_RATIO_CACHE) > _CACHE_SIZE:
+                _RATIO_CACHE.popitem(last=False)
+        return weights
+
+    @staticmethod
+    def _check_weights(weights, n_rows):
+        if weights.shape != (n_rows,):
             raise ValueError(
                 f"ImportanceWeightedScorer: `density_ratio` gave weights of shape "
-                f"{weights.shape}; expected ({n_source},), one per source row."
+                f"{weights.shape}; expected ({n_rows},), one per source row."
             )
         if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
             raise ValueError(
                 "ImportanceWeightedScorer: the density ratio must be finite, "
                 "non-negative and not all zero on the fold's source rows."
             )
-        if len(cache) >= _CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[key] = weights
         return weights
+
+    def _estimator_ratio(self, final, features, labeled):
+        """The scored model's own fitted ``density_ratio`` at the labeled source rows."""
+        if not hasattr(final, "density_ratio"):
+            raise TypeError(
+                "ImportanceWeightedScorer: density_ratio='estimator' needs a scored model "
+                f"whose last step has a fitted density_ratio (KLIEP, ULSIF, RuLSIF); "
+                f"{type(final).__name__} has none."
+            )
+        ratio = np.asarray(final.density_ratio(_safe_indexing(features, labeled)), np.float64)
+        return self._check_weights(ratio, labeled.shape[0])
 
     def _score(self, estimator, X, y, split):
         labeled = self._labeled_source_rows(y, split)
         source = np.flatnonzero(split.source)
         target = self._target_rows(split)
-        weights = self._fit_ratio(_safe_indexing(X, source), _safe_indexing(X, target))
-        w = weights[np.searchsorted(source, labeled)]
+        final, features = _final_step_and_features(estimator, X)
+        if isinstance(self.density_ratio, str):
+            if self.density_ratio != "estimator":
+                raise ValueError(
+                    "ImportanceWeightedScorer: `density_ratio` as a string must be "
+                    f"'estimator', got {self.density_ratio!r}."
+                )
+            w = self._estimator_ratio(final, features, labeled)
+        else:
+            weights = self._fit_ratio(
+                _safe_indexing(features, source), _safe_indexing(features, target)
+            )
+            w = weights[np.searchsorted(source, labeled)]
         metric = _resolve_scoring(self, self.scoring, estimator)
         return metric(estimator, _safe_indexing(X, labeled), y[labeled], sample_weight=w)
 
@@ -457,10 +547,7 @@ class ReverseValidationScorer(_DomainScorer):
         else:
             mask = np.full(labeled.shape[0], -1, dtype=pseudo.dtype)
             y_rev = np.concatenate([pseudo, mask])
-        if sp.issparse(X_target):
-            X_rev = sp.vstack([sp.csr_matrix(X_target), sp.csr_matrix(X_source)], "csr")
-        else:
-            X_rev = np.concatenate([np.asarray(X_target), np.asarray(X_source)])
+        X_rev = _stack_rows(X_target, X_source)
         template = estimator if self.reverse_estimator is None else self.reverse_estimator
         reverse = clone(template).fit(X_rev, y_rev)
         return metric(reverse, X_source, y_source)

@@ -43,6 +43,7 @@ from ._tca import (
     _finish,
     _gram_factor,
     _leading_eigh,
+    _n_requested,
     _solve_linear,
 )
 
@@ -111,9 +112,10 @@ class SSTCA(_BaseKernelTCA):
     estimator : estimator object, default=None
         Fit on the embedded labeled rows; ``None`` makes SSTCA a pure
         transformer.
-    n_components : int, default=30
-        Number of components; components beyond the rank of the problem are
-        zero columns with eigenvalue 0.
+    n_components : int or None, default=None
+        Number of components, as in :class:`TCA`: ``None`` keeps 30 or the
+        rank of the problem if smaller; a larger explicit value is capped to
+        the rank with a :class:`~skadapt.exceptions.ComponentsCappedWarning`.
     kernel : {"rbf", "linear", "laplacian", "polynomial", "cosine"}, default="rbf"
         Kernel of :func:`skadapt.kernels.pairwise_kernels` (``"linear"``
         accepts sparse ``X``).
@@ -147,8 +149,10 @@ class SSTCA(_BaseKernelTCA):
     ----------
     components_ : ndarray of shape (n_samples, n_components)
         Coefficients ``W``: ``transform(X) = K(X, X_fit_) @ components_``.
-    eigenvalues_ : ndarray of shape (n_components,)
+    eigenvalues_ : ndarray of shape (n_components_,)
         Generalized eigenvalues, descending.
+    n_components_ : int
+        Number of components kept (``n_components`` capped to the rank).
     X_fit_ : ndarray or sparse matrix of shape (n_samples, n_features)
         The training rows.
     gamma_ : float or None
@@ -231,7 +235,7 @@ class SSTCA(_BaseKernelTCA):
         self,
         estimator=None,
         *,
-        n_components=30,
+        n_components=None,
         kernel="rbf",
         gamma=None,
         degree=3,
@@ -285,10 +289,10 @@ class SSTCA(_BaseKernelTCA):
             XtLX = X.T @ LX
             XtLX = XtLX.toarray() if sp.issparse(XtLX) else np.asarray(XtLX)
             Q = np.outer(fe, fe) + c * XtLX
-            vals, W, Z = _solve_linear(X, G, P, Q, self.mu, self.n_components)
+            vals, W, Z = _solve_linear(X, G, P, Q, self.mu, _n_requested(self))
         else:
             vals, W, Z = self._solve_kernel(self._kernel(X), e, Y, Lg, c, g)
-        self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self.n_components)
+        self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self)
         return Z
 
     def _solve_kernel(self, K, e, Y, Lg, c, g):
@@ -310,6 +314,6 @@ class SSTCA(_BaseKernelTCA):
             T = K @ middle(K @ T)
             return solve_triangular(C, T, lower=True, check_finite=False)
 
-        vals, U = _leading_eigh(op, n, self.n_components)
+        vals, U = _leading_eigh(op, n, _n_requested(self))
         W = solve_triangular(C, U, lower=True, trans="T", check_finite=False)
         return vals, W, K @ W

@@ -33,6 +33,7 @@ column of the training embedding positive (as ``svd_flip`` does).
 variant.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -42,6 +43,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseAdapter
+from ..exceptions import ComponentsCappedWarning
 from ..kernels import KERNEL_PARAMS, pairwise_kernels, resolve_gamma
 
 __all__ = ["TCA"]
@@ -182,24 +184,48 @@ def _rank_one_inverse_sqrt(v, mu):
     return lambda A: root * (A - c * np.outer(vhat, vhat @ A))
 
 
-def _finish(vals, W, Z, n_components):
-    """Zero the numerically null components, pad to ``n_components``, fix the signs."""
+def _finish(vals, W, Z, owner):
+    """Drop the numerically null components, cap to the rank, fix the signs.
+
+    ``owner.n_components`` None (the default) keeps ``min(30, rank)``
+    components silently; an explicit value larger than the rank of the problem
+    (the number of non-null components) keeps ``rank`` of them with a
+    :class:`~skadapt.exceptions.ComponentsCappedWarning`.  At least one
+    column is kept.  Sets ``owner.n_components_``.
+    """
     vals = np.clip(vals, 0.0, None)
     null = vals <= _zero_tolerance(vals[0] if vals.size else 0.0, W.shape[0])
-    vals = np.where(null, 0.0, vals)
-    W = np.where(null[None, :], 0.0, W)
-    Z = np.where(null[None, :], 0.0, Z)
-    missing = n_components - vals.shape[0]
-    if missing > 0:
-        vals = np.concatenate([vals, np.zeros(missing)])
-        W = np.hstack([W, np.zeros((W.shape[0], missing))])
-        Z = np.hstack([Z, np.zeros((Z.shape[0], missing))])
+    rank = int((~null).sum())
+    keep = max(rank, 1)
+    requested = owner.n_components
+    if requested is not None and requested > keep:
+        warnings.warn(
+            f"{type(owner).__name__}: n_components={requested} exceeds the rank of the "
+            f"problem ({rank} non-null components for {W.shape[0]} expansion rows); "
+            f"keeping {keep}. Set n_components <= {keep} (or None) to silence this.",
+            ComponentsCappedWarning,
+            stacklevel=4,
+        )
+    k = min(_n_requested(owner), keep)
+    vals = np.where(null, 0.0, vals)[:k]
+    W = np.where(null[None, :], 0.0, W)[:, :k]
+    Z = np.where(null[None, :], 0.0, Z)[:, :k]
     if Z.shape[0]:
         pivot = np.abs(Z).argmax(axis=0)
         signs = np.sign(Z[pivot, np.arange(Z.shape[1])])
         signs[signs == 0] = 1.0
         W, Z = W * signs, Z * signs
+    owner.n_components_ = k
     return vals, W, Z
+
+
+#: Components kept by default (``n_components=None``), capped to the rank.
+DEFAULT_N_COMPONENTS = 30
+
+
+def _n_requested(owner):
+    """Number of components to compute: ``n_components``, or the default 30."""
+    return DEFAULT_N_COMPONENTS if owner.n_components is None else owner.n_components
 
 
 def _as_float64(X):
@@ -253,7 +279,7 @@ class _BaseKernelTCA(BaseAdapter):
 
     _parameter_constraints = {
         **BaseAdapter._parameter_constraints,
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
         # sigmoid (not PSD in general) is not offered: TCA needs a valid kernel
         "kernel": [StrOptions(set(KERNEL_PARAMS) - {"sigmoid"})],
         "gamma": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale", "median"}), None],
@@ -329,11 +355,14 @@ class TCA(_BaseKernelTCA):
     estimator : estimator object, default=None
         Fit on the embedded labeled rows; ``None`` makes TCA a pure
         transformer.
-    n_components : int, default=30
-        Number of transfer components (output columns).  Components beyond
-        the rank of the problem (at most the number of training rows, or of
-        features for ``kernel="linear"``, or of landmarks) have eigenvalue 0
-        and are zero columns.
+    n_components : int or None, default=None
+        Number of transfer components (output columns).  ``None`` keeps 30,
+        or fewer when the problem's rank is smaller (the rank is the number
+        of non-null components: at most the number of training rows, or of
+        features for ``kernel="linear"``, or of landmarks).  An explicit value
+        larger than the rank is capped to it with a
+        :class:`~skadapt.exceptions.ComponentsCappedWarning` (null components
+        would only add zero columns).  The number kept is ``n_components_``.
     kernel : {"rbf", "linear", "laplacian", "polynomial", "cosine"}, default="rbf"
         Kernel of :func:`skadapt.kernels.pairwise_kernels`.  ``"linear"``
         accepts sparse ``X`` and is solved in feature space when there are
@@ -368,9 +397,10 @@ class TCA(_BaseKernelTCA):
     ----------
     components_ : ndarray of shape (n_fit, n_components)
         Coefficients ``W``: ``transform(X) = K(X, X_fit_) @ components_``.
-    eigenvalues_ : ndarray of shape (n_components,)
-        Generalized eigenvalues of the components, descending (0 for null
-        components).
+    eigenvalues_ : ndarray of shape (n_components_,)
+        Generalized eigenvalues of the components, descending.
+    n_components_ : int
+        Number of components kept (``n_components`` capped to the rank).
     X_fit_ : ndarray or sparse matrix of shape (n_fit, n_features)
         The rows the embedding is expanded on: all training rows, or the
         landmarks.
@@ -449,7 +479,7 @@ class TCA(_BaseKernelTCA):
         self,
         estimator=None,
         *,
-        n_components=30,
+        n_components=None,
         kernel="rbf",
         gamma=None,
         degree=3,
@@ -488,11 +518,11 @@ class TCA(_BaseKernelTCA):
             G, f1 = _gram_factor(X)
             fe = np.asarray(X.T @ e).ravel()
             vals, W, Z = _solve_linear(
-                X, G, G - np.outer(f1, f1) / n, fe, self.mu, self.n_components
+                X, G, G - np.outer(f1, f1) / n, fe, self.mu, _n_requested(self)
             )
         else:
-            vals, W, Z = _solve_kernel_tca(self._kernel(X), e, self.mu, self.n_components)
-        self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self.n_components)
+            vals, W, Z = _solve_kernel_tca(self._kernel(X), e, self.mu, _n_requested(self))
+        self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self)
         return Z
 
     def _fit_landmarks(self, X, e, random_state):
@@ -513,7 +543,7 @@ class TCA(_BaseKernelTCA):
         G = R.T @ CtC @ R
         f1, fe = R.T @ Ct1, R.T @ Cte
         vals, _, coef_z = _solve_factor(
-            G, G - np.outer(f1, f1) / n, fe, self.mu, self.n_components
+            G, G - np.outer(f1, f1) / n, fe, self.mu, _n_requested(self)
         )
         W = R @ coef_z  # K(x, Z) R (Phi^T w) = K(x, Z) R coef_z
         Z = np.empty((n, W.shape[1]))
@@ -521,5 +551,5 @@ class TCA(_BaseKernelTCA):
             Z[start : start + step] = self._kernel(X[start : start + step], Zl) @ W
         self.landmark_indices_ = idx
         self.X_fit_ = Zl
-        self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self.n_components)
+        self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self)
         return Z

@@ -11,6 +11,26 @@ A domain-adaptation problem is passed as one ``X``, one ``y`` and an optional
   source; with no masked row either there is no target information, which is
   a :class:`~skadapt.exceptions.NoTargetWarning` and not an error.
 
+**The mask rule** (one rule for every estimator and scorer, implemented by
+:func:`_masked`): a row is unlabeled when its label is
+
+* ``NaN`` or ``None`` (any dtype);
+* ``-1`` in classification: the integer ``-1``; the float ``-1.0`` when the
+  task is classification, or when it is unknown ("auto") and every finite
+  label is a whole number (labels with decimals are regression targets, for
+  which only ``NaN`` masks); the string ``"-1"`` for string or object labels
+  (and an object ``-1``).
+
+So ``-1`` can never be a class.  Two guards keep a collision from passing
+silently: when the mask leaves the labeled rows with one class while rows
+labeled ``-1`` exist and no ``sample_domain`` says which rows are the
+target (``y`` in ``{-1, +1}``), :func:`_split_domains` raises a
+``ValueError`` that names the estimator, the mask and the fix (re-encode the
+labels, e.g. with :class:`~sklearn.preprocessing.LabelEncoder`); when
+``sample_domain`` marks rows labeled ``-1`` as source and the estimator does
+not use unlabeled source rows, it emits a
+:class:`~skadapt.exceptions.MaskedLabelWarning` with their count.
+
 :func:`source_target_merge` and :func:`source_target_split` convert between
 this convention and separate source/target arrays.  :func:`_split_domains` is
 what every estimator's ``fit`` calls to validate and split the domains.
@@ -23,7 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import column_or_1d
 
-from ..exceptions import NoTargetWarning
+from ..exceptions import MaskedLabelWarning, NoTargetWarning
 
 __all__ = ["source_target_merge", "source_target_split"]
 
@@ -236,11 +256,12 @@ def source_target_split(X, y, sample_domain=None):
 
 
 def _masked(y, task="auto"):
-    """Boolean mask of the unlabeled rows of ``y``.
+    """Boolean mask of the unlabeled rows of ``y`` (the mask rule of the module docstring).
 
-    ``NaN`` is always a mask.  ``-1`` is a mask for classification; with
-    ``task="auto"`` it counts as one unless ``y`` holds non-integer floats
-    (regression targets).
+    ``NaN``/``None`` is always a mask.  ``-1`` is a mask for classification; with
+    ``task="auto"`` a float ``-1.0`` counts as one unless ``y`` holds
+    non-integer floats (regression targets).  For string/object labels the
+    mask is ``"-1"`` (or an object ``-1``).
     """
     y = np.asarray(y)
     if y.dtype.kind == "f":
@@ -257,8 +278,52 @@ def _masked(y, task="auto"):
             return np.zeros(y.shape, dtype=bool)
         return y == _CLASSIFICATION_MASK
     if y.dtype.kind in "OUS":
-        return np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in y.ravel()])
+        return np.array([_masked_object(v, task) for v in y.ravel()], dtype=bool)
     return np.zeros(y.shape, dtype=bool)
+
+
+def _masked_object(value, task):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return True
+    if task == "regression":
+        return False
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value.strip() == "-1"
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value == -1
+
+
+def _minus_one_rows(y, masked):
+    """Masked rows whose label is the value -1 (not NaN/None): possible class collisions."""
+    y = np.asarray(y)
+    if y.dtype.kind == "f":
+        return masked & ~np.isnan(y)
+    if y.dtype.kind in "OUS":
+        none = np.array(
+            [v is None or (isinstance(v, float) and np.isnan(v)) for v in y.ravel()], dtype=bool
+        )
+        return masked & ~none
+    return masked
+
+
+def _check_mask_left_classes(y, labeled, rows, name):
+    """Raise when masking ``-1`` leaves the labeled ``rows`` with a single class."""
+    if y is None or not rows.any():
+        return
+    minus_one = _minus_one_rows(y, ~labeled)
+    if not minus_one.any():
+        return
+    classes = np.unique(y[rows])
+    if classes.shape[0] == 1:
+        raise ValueError(
+            f"{name}: the labeled source rows hold only one class ({classes.tolist()}) "
+            f"after masking: -1 is skadapt's mask of an unlabeled row, so the "
+            f"{int(minus_one.sum())} rows labeled -1 were taken as unlabeled (target) rows. "
+            "If -1 is a class, re-encode the labels before fitting (e.g. y = "
+            "sklearn.preprocessing.LabelEncoder().fit_transform(y), or map -1 to 0), "
+            "then mark the unlabeled rows with -1."
+        )
 
 
 def _check_y(y, n_samples, name):
@@ -359,6 +424,7 @@ def _split_domains(
     require_classes=False,
     warn_no_target=True,
     require_target=True,
+    uses_unlabeled_source=True,
 ):
     """Validate ``y`` and ``sample_domain`` and split the rows into domains.
 
@@ -387,6 +453,10 @@ def _split_domains(
     require_target : bool
         Raise if a given ``sample_domain`` has no target (negative) value.
         Only the no-adaptation baseline ``LabeledOnly`` turns this off.
+    uses_unlabeled_source : bool
+        Whether the estimator reads unlabeled source rows.  When False and
+        ``sample_domain`` marks rows labeled ``-1`` as source, a
+        :class:`~skadapt.exceptions.MaskedLabelWarning` gives their count.
 
     Returns
     -------
@@ -433,6 +503,20 @@ def _split_domains(
             f"{name}: no labeled source row. Source rows (sample_domain > 0, or labeled "
             "rows when sample_domain is omitted) need labels that are not -1/NaN."
         )
+    if not uses_unlabeled_source and sample_domain is not None and y is not None:
+        dropped = _minus_one_rows(y, source & ~labeled)
+        if dropped.any():
+            warnings.warn(
+                f"{name}: {int(dropped.sum())} rows marked as source by `sample_domain` are "
+                f"labeled -1, the mask of an unlabeled row; {name} does not use unlabeled "
+                "source rows, so they are ignored. If -1 is a class, re-encode the labels "
+                "(e.g. with sklearn.preprocessing.LabelEncoder).",
+                MaskedLabelWarning,
+                stacklevel=3,
+            )
+    if require_labels and task != "regression" and sample_domain is None:
+        # the domains were read from the mask: a class -1 would become the target
+        _check_mask_left_classes(y, labeled, source & labeled, name)
     if require_classes and y is not None:
         classes = np.unique(y[source & labeled])
         if classes.shape[0] < 2:

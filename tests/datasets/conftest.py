@@ -1,17 +1,17 @@
 """Fixtures of the data-loader tests.
 
 The loaders are tested offline against the real files of the shared data
-folder: ``$SKADAPT_DATA``, else ``<repo root>/../shared/data``.  If that folder
-is missing, every test that needs it FAILS with a message saying so (no silent
-skip); only the tests of the shipped Office+Caltech file and of the generators
-run without it.  Nothing is ever written outside pytest's temporary folders.
+folder: ``$SKADAPT_DATA``, else ``<repo root>/../shared/data`` (the
+``shared_data`` fixture of ``tests/conftest.py``).  If that folder is missing,
+every test that needs it is skipped with the reason, or FAILS when
+``SKADAPT_REQUIRE_DATA=1`` (as in CI); only the tests of the shipped
+Office+Caltech file and of the generators run without it.  Nothing is ever
+written outside pytest's temporary folders.
 """
 
 import io
-import os
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,38 +19,17 @@ import scipy.sparse as sp
 
 from skadapt.datasets import _base
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _shared_folder():
-    env = os.environ.get("SKADAPT_DATA")
-    return Path(env) if env else REPO_ROOT.parent / "shared" / "data"
-
-
-SHARED = _shared_folder()
-
 
 @pytest.fixture(autouse=True)
-def _isolated_data_home(tmp_path, monkeypatch):
+def _isolated_data_home(tmp_path, monkeypatch, shared_folder):
     """Default data_home -> an empty temporary folder; SKADAPT_DATA -> the shared folder."""
     home = tmp_path / "data_home"
     monkeypatch.setattr(_base, "_DEFAULT_DATA_HOME", str(home))
-    if SHARED.is_dir():
-        monkeypatch.setenv("SKADAPT_DATA", str(SHARED))
+    if shared_folder.is_dir():
+        monkeypatch.setenv("SKADAPT_DATA", str(shared_folder))
     else:
         monkeypatch.delenv("SKADAPT_DATA", raising=False)
     return home
-
-
-@pytest.fixture
-def shared_data():
-    """The shared data folder; fails (never skips) when it is missing."""
-    if not (SHARED / "SHA256SUMS").is_file():
-        pytest.fail(
-            f"The shared data folder {SHARED} is missing (or has no SHA256SUMS): set "
-            "SKADAPT_DATA to the folder holding skadapt's data files to run the loader tests."
-        )
-    return SHARED
 
 
 class FakeResponse(io.BytesIO):

@@ -32,7 +32,7 @@ from skadapt.ensemble._tradaboost_r2 import (
     _solve_source_beta,
     _weighted_median,
 )
-from skadapt.exceptions import NoTargetWarning
+from skadapt.exceptions import BoostingStoppedWarning, NoTargetWarning
 
 
 def _clf_problem(seed=0, n_s=120, n_t=60, n_lab=16, d=3, n_classes=2):
@@ -251,7 +251,8 @@ def test_classifier_soft_errors_reweight_when_hard_errors_are_all_zero():
     y = (X[:, 0] > 0).astype(int)
     sd = np.r_[np.ones(50, int), -np.ones(10, int)]
     base = LogisticRegression(C=100.0)
-    hard = TrAdaBoostClassifier(base, n_estimators=5).fit(X, y, sample_domain=sd)
+    with pytest.warns(BoostingStoppedWarning, match="round 1 of 5 makes no error"):
+        hard = TrAdaBoostClassifier(base, n_estimators=5).fit(X, y, sample_domain=sd)
     soft = TrAdaBoostClassifier(base, n_estimators=5, error="soft").fit(X, y, sample_domain=sd)
     assert np.all(hard.estimator_errors_ == 0)
     assert np.all(hard.source_weight_mass_ == hard.source_weight_mass_[0])
@@ -314,7 +315,8 @@ def test_classifier_dynamic_factor_is_target_growth():
     X, y = np.vstack([Xs, Xt]), np.r_[ys, yt]
     sd = np.r_[np.ones(50, int), -np.ones(10, int)]
     clf = TrAdaBoostClassifier(
-        DecisionTreeClassifier(max_depth=1), n_estimators=2, dynamic=True, random_state=0
+        DecisionTreeClassifier(max_depth=1), n_estimators=2, dynamic=True, random_state=0,
+        learning_rate=0.5,  # the second round stays below chance on the target
     ).fit(X, y, sample_domain=sd)
     eps = clf.estimator_errors_[0]
     if eps > 0 and not (clf.estimators_[0].predict(Xs) != ys).any():
@@ -328,7 +330,8 @@ def test_classifier_zero_error_stops_and_repeats_last_learner():
     y = (X[:, 0] > 0).astype(int)
     sd = np.r_[np.ones(30, int), -np.ones(10, int)]
     clf = TrAdaBoostClassifier(DecisionTreeClassifier(), n_estimators=7, random_state=0)
-    clf.fit(X, y, sample_domain=sd)
+    with pytest.warns(BoostingStoppedWarning, match="TrAdaBoostClassifier: round 1 of 7"):
+        clf.fit(X, y, sample_domain=sd)
     assert len(clf.estimators_) == 7
     assert all(est is clf.estimators_[0] for est in clf.estimators_)
     assert np.all(clf.estimator_errors_ == 0)
@@ -463,6 +466,7 @@ def record_rounds(monkeypatch):
     return seen
 
 
+@pytest.mark.filterwarnings("ignore::skadapt.exceptions.BoostingStoppedWarning")  # may stop early
 @settings(max_examples=15, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
@@ -541,6 +545,7 @@ def test_overflow_warns_and_stops():
     assert clf.predict(Xt).shape == (Xt.shape[0],)
 
 
+@pytest.mark.filterwarnings("ignore::skadapt.exceptions.BoostingStoppedWarning")  # may stop early
 @settings(max_examples=10, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
@@ -632,7 +637,8 @@ def test_sparse_stays_sparse_on_100k_features():
     clf = TrAdaBoostClassifier(LinearSVC(class_weight="balanced"), n_estimators=5, random_state=0)
     tracemalloc.start()
     try:
-        clf.fit(X, y, sample_domain=sd)
+        with pytest.warns(BoostingStoppedWarning):  # 100k features: every row is fitted
+            clf.fit(X, y, sample_domain=sd)
         pred = clf.predict(X[320:])
         list(clf.staged_predict(X[320:]))
         clf.decision_function(X[320:])
@@ -794,3 +800,104 @@ def test_two_stage_folds_in_parallel_give_the_same_model():
     parallel = TwoStageTrAdaBoostR2(n_jobs=2, **kw).fit(X, y, sample_domain=sd)
     np.testing.assert_array_equal(serial.cv_errors_, parallel.cv_errors_)
     np.testing.assert_array_equal(serial.predict(Xt), parallel.predict(Xt))
+
+
+# ------------------------------------------------ issue 12: weight scale and degenerate rounds
+
+
+class _WeightSpy(BaseEstimator, ClassifierMixin):
+    """Wraps a learner and records the sample_weight of every fit."""
+
+    def __init__(self, estimator, record=None):
+        self.estimator = estimator
+        self.record = record
+
+    def fit(self, X, y, sample_weight=None):
+        self.record.append(np.asarray(sample_weight, dtype=np.float64).copy())
+        self.estimator_ = clone(self.estimator).fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict(self, X):
+        return self.estimator_.predict(X)
+
+
+@pytest.mark.parametrize("learner", [LogisticRegression(C=0.1), LinearSVC(C=0.1)])
+def test_boosting_weights_keep_the_learners_regularization(learner):
+    """The learner sees weights of mean one (total = number of training rows) in every
+    round, so a fixed C means what it means in an unweighted fit: the first round IS
+    the unweighted fit on the labeled rows."""
+    X, y, sd, _, _ = _clf_problem(seed=3)
+    record = []
+    clf = TrAdaBoostClassifier(_WeightSpy(learner, record), n_estimators=6, random_state=0)
+    clf.fit(X, y, sample_domain=sd)
+    labeled = y != -1
+    for sample_weight in record:
+        assert sample_weight.shape == (labeled.sum(),)
+        assert sample_weight.sum() == pytest.approx(labeled.sum())
+    rows = np.r_[np.flatnonzero(labeled & (sd > 0)), np.flatnonzero(labeled & (sd < 0))]
+    plain = clone(learner).fit(X[rows], y[rows])
+    np.testing.assert_allclose(clf.estimators_[0].estimator_.coef_, plain.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_a_round_no_better_than_chance_stops_boosting_with_a_warning():
+    rng = np.random.RandomState(0)
+    Xs = rng.normal(size=(50, 2))
+    ys = (Xs[:, 0] > 0).astype(int)
+    Xt = rng.normal(size=(10, 2))
+    yt = (Xt[:, 0] > 0).astype(int)
+    yt[0] = 1 - yt[0]  # a target row no stump fits: it soon holds half the target weight
+    X, y = np.vstack([Xs, Xt]), np.r_[ys, yt]
+    sd = np.r_[np.ones(50, int), -np.ones(10, int)]
+    clf = TrAdaBoostClassifier(DecisionTreeClassifier(max_depth=1), n_estimators=10, random_state=0)
+    with pytest.warns(BoostingStoppedWarning, match=r"round \d+ of 10 is no better than chance"):
+        clf.fit(X, y, sample_domain=sd)
+    assert 1 <= len(clf.estimators_) < 10
+    assert np.all(clf.estimator_errors_[1:] < 0.5)
+    assert clf.estimator_weights_.shape == clf.source_weight_mass_.shape == (len(clf.estimators_),)
+    assert clf.predict(Xt).shape == (10,)
+
+
+def _small_20ng(shared_data, seed, n=500, n_labeled=20):
+    """A 20 Newsgroups text task (rec vs talk), subsampled: TF-IDF of words in >= 3 documents."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from skadapt.datasets import fetch_20newsgroups_transfer
+
+    data = fetch_20newsgroups_transfer("rec_vs_talk", data_home=shared_data, download_if_missing=False)
+    rng = np.random.RandomState(seed)
+    s = rng.choice(data.X_source.shape[0], n, replace=False)
+    t = rng.choice(data.X_target.shape[0], n, replace=False)
+    Xs, ys, Xt, yt = data.X_source[s], data.y_source[s], data.X_target[t], data.y_target[t]
+    df = np.asarray((sp.vstack([Xs, Xt]) > 0).sum(axis=0)).ravel()
+    keep = np.flatnonzero(df >= 3)
+    Xs, Xt = Xs[:, keep], Xt[:, keep]
+    half = n_labeled // 2
+    lab = np.r_[np.flatnonzero(yt == 0)[:half], np.flatnonzero(yt == 1)[:half]]
+    rest = np.setdiff1d(np.arange(n), lab)
+    tfidf = TfidfTransformer().fit(sp.vstack([Xs, Xt]))
+    X = tfidf.transform(sp.vstack([Xs, Xt[lab]]))
+    y = np.r_[ys, yt[lab]]
+    sd = np.r_[np.ones(n, int), -np.ones(lab.shape[0], int)]
+    return X, y, sd, tfidf.transform(Xt[rest]), yt[rest]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_text_task_regularized_learner_is_not_worse_than_its_first_round(shared_data, seed):
+    """Issue 12: on text, TrAdaBoost(LogisticRegression(C=0.1)) drifted to predicting one
+    class for every target row (0.58 against its first round's 0.66); now the round that
+    falls to chance on the labeled target rows stops the boosting, with a warning."""
+    X, y, sd, X_eval, y_eval = _small_20ng(shared_data, seed)
+    clf = TrAdaBoostClassifier(LogisticRegression(C=0.1), n_estimators=10, random_state=0)
+    with pytest.warns(BoostingStoppedWarning, match="no better than chance"):
+        clf.fit(X, y, sample_domain=sd)
+    first_pred = clf.estimators_[0].predict(X_eval)
+    pred = clf.predict(X_eval)
+    assert np.mean(pred == y_eval) >= np.mean(first_pred == y_eval)
+    assert pred.mean() <= first_pred.mean() + 0.02  # no drift towards one class
+    # LinearSVC(C=0.1) fits the labeled target rows: it boosts all 10 rounds, no collapse
+    svc = TrAdaBoostClassifier(LinearSVC(C=0.1), n_estimators=10, random_state=0)
+    svc.fit(X, y, sample_domain=sd)
+    first = np.mean(svc.estimators_[0].predict(X_eval) == y_eval)
+    pred = svc.predict(X_eval)
+    assert np.mean(pred == y_eval) >= first - 0.02 and 0.1 < pred.mean() < 0.9

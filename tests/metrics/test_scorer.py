@@ -1,6 +1,7 @@
 """Tests of the domain-adaptation scorers."""
 
 import numpy as np
+import scipy.sparse as sp
 import pytest
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -249,3 +250,99 @@ def test_score_request_and_repr():
     assert repr(ImportanceWeightedScorer()) == (
         "ImportanceWeightedScorer(scoring=None, density_ratio=None)"
     )
+
+
+# ------------------------------------------------ issue 12: features, NaN, clean state
+
+
+def _reviews(seed=0, n_source=60, n_target=40):
+    """A tiny synthetic review corpus: sentiment words shared, topic words shifted."""
+    rng = np.random.RandomState(seed)
+    good, bad = ["great", "love", "excellent", "fine"], ["poor", "awful", "broken", "bad"]
+    topics = {"s": ["book", "plot", "author", "chapter"], "t": ["blender", "knife", "pan", "oven"]}
+
+    def docs(n, domain):
+        labels = rng.randint(0, 2, size=n)
+        texts = [
+            " ".join(rng.choice(good if c else bad, size=3).tolist()
+                     + rng.choice(topics[domain], size=4).tolist()
+                     + rng.choice(topics["s"] + topics["t"], size=1).tolist())
+            for c in labels
+        ]
+        return texts, labels
+
+    texts_s, ys = docs(n_source, "s")
+    texts_t, yt = docs(n_target, "t")
+    y = np.r_[ys, -np.ones(n_target, dtype=int)]
+    return texts_s + texts_t, y, yt
+
+
+def test_iwcv_on_raw_text_uses_the_pipeline_features():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    from skadapt import KMM
+
+    texts, y, _ = _reviews()
+    pipe = make_pipeline(TfidfVectorizer(), KMM(LogisticRegression(), kernel="linear"))
+    search = GridSearchCV(
+        pipe,
+        {"kmm__estimator__C": [0.01, 1.0, 100.0]},
+        cv=SourceTargetShuffleSplit(n_splits=2, random_state=0),
+        scoring=ImportanceWeightedScorer(),
+        error_score="raise",
+    )
+    search.fit(texts, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(scores)) and np.ptp(scores) > 0
+    # the same score by hand: the ratio is fitted on the TF-IDF vectors
+    pipe.fit(texts, y)
+    seen = {}
+
+    def ratio(X_source, X_target):
+        seen["sparse"] = sp.issparse(X_source)
+        return np.ones(X_source.shape[0])
+
+    score = ImportanceWeightedScorer(density_ratio=ratio)(pipe, texts, y)
+    assert seen["sparse"] and np.isfinite(score)
+
+
+def test_iwcv_uses_the_fitted_weighters_density_ratio():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skadapt import ULSIF
+
+    X, y, sd, _ = _shifted()
+    pipe = make_pipeline(StandardScaler(), ULSIF(LogisticRegression(), random_state=0)).fit(X, y)
+    score = ImportanceWeightedScorer(density_ratio="estimator")(pipe, X, y)
+    Z = pipe[:-1].transform(X)
+    labeled = y != -1
+    w = pipe[-1].density_ratio(Z[labeled])
+    assert score == pytest.approx(accuracy_score(y[labeled], pipe.predict(X[labeled]), sample_weight=w))
+    with pytest.raises(TypeError, match="density_ratio='estimator' needs"):
+        ImportanceWeightedScorer(density_ratio="estimator")(LabeledOnly(LogisticRegression()).fit(X, y), X, y)
+
+
+def test_a_scorer_that_cannot_score_raises_instead_of_nan():
+    X, y, sd, _ = _shifted()
+    model = LabeledOnly(LogisticRegression()).fit(X, y)
+    nan_metric = lambda est, X, y, sample_weight=None: float("nan")  # noqa: E731
+    with pytest.raises(ValueError, match="ImportanceWeightedScorer: the metric gave nan"):
+        ImportanceWeightedScorer(nan_metric, density_ratio=_linear_ratio)(model, X, y)
+    with pytest.raises(ValueError, match="ReverseValidationScorer: the metric gave nan"):
+        ReverseValidationScorer(nan_metric)(model, X, y)
+
+
+def test_scorers_keep_no_state_and_pickle_after_use():
+    import copy
+    import pickle
+
+    X, y, sd, _ = _shifted()
+    model = LabeledOnly(LogisticRegression()).fit(X, y)
+    scorer = ImportanceWeightedScorer()
+    first = scorer(model, X, y)
+    assert set(vars(scorer)) == {"scoring", "density_ratio"}
+    for twin in (pickle.loads(pickle.dumps(scorer)), copy.deepcopy(scorer), copy.copy(scorer)):
+        assert vars(twin) == vars(scorer)
+        assert twin(model, X, y) == first

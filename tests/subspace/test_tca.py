@@ -1,5 +1,7 @@
 """Tests of TCA and SSTCA: exact solvers against a dense reference, landmarks, properties, errors."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -7,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import eigh, subspace_angles
 from sklearn.metrics.pairwise import pairwise_kernels as sk_kernels
+from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
 from skadapt import SSTCA, TCA
-from skadapt.exceptions import NoTargetWarning
+from skadapt.exceptions import ComponentsCappedWarning, NoTargetWarning
 from skadapt.subspace import _tca
 from skadapt.subspace._sstca import _knn_laplacian, _label_factor
 from skadapt.utils import source_target_merge
@@ -155,13 +158,57 @@ def test_no_target_is_kernel_pca_scaled():
     assert _max_angle(tca.transform(X), K @ W[:, ::-1][:, :3]) < 1e-6
 
 
-def test_more_components_than_rank_are_zero():
+def test_more_components_than_rank_are_capped_with_a_warning():
+    # issue 12: no silent all-zero columns beyond the rank
     X, y, sd = _problem(n_s=20, n_t=15, d=2)
-    tca = TCA(n_components=5, kernel="linear").fit(X, y, sample_domain=sd)
+    with pytest.warns(ComponentsCappedWarning, match=r"TCA: n_components=5 exceeds the rank.*keeping 2"):
+        tca = TCA(n_components=5, kernel="linear").fit(X, y, sample_domain=sd)
     Z = tca.transform(X)
-    assert Z.shape == (35, 5)
-    assert np.all(tca.eigenvalues_[2:] == 0) and np.all(Z[:, 2:] == 0)
-    assert np.all(tca.eigenvalues_[:2] > 0)
+    assert Z.shape == (35, 2) and tca.n_components_ == 2
+    assert np.all(tca.eigenvalues_ > 0) and np.all(np.abs(Z).max(axis=0) > 0)
+
+
+def test_default_n_components_is_capped_silently_to_the_rank():
+    X, y, sd = _problem(n_s=20, n_t=15, d=2)
+    tca = TCA(kernel="linear").fit(X, y, sample_domain=sd)  # no warning (errors in tests)
+    assert tca.n_components_ == 2 and tca.transform(X).shape == (35, 2)
+    X, y, sd = _problem(n_s=40, n_t=30, d=3)
+    assert TCA(gamma=0.3).fit(X, y, sample_domain=sd).transform(X).shape == (70, 30)
+    assert SSTCA(kernel="linear").fit(X, y, sample_domain=sd).n_components_ == 3
+
+
+def test_n_components_500_on_100_rows_has_no_zero_column():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 5))
+    y = np.r_[(X[:60, 0] > 0).astype(int), -np.ones(40, int)]
+    with pytest.warns(ComponentsCappedWarning, match="n_components=500"):
+        Z = TCA(n_components=500, gamma=0.2).fit_transform(X, y)
+    assert Z.shape[1] <= 100 and np.all(np.abs(Z).max(axis=0) > 0)
+
+
+def test_float32_in_float32_out():
+    X, y, sd = _problem()
+    X32 = X.astype(np.float32)
+    tca = TCA(LogisticRegression(), n_components=3, gamma=0.3)
+    assert tca.fit_transform(X32, y, sample_domain=sd).dtype == np.float32
+    assert tca.transform(X32).dtype == np.float32
+    assert tca.transform(X).dtype == np.float64
+    assert tca.predict(X32).shape == (X.shape[0],)
+
+
+def test_pandas_output_predicts_without_feature_name_warning():
+    pd = pytest.importorskip("pandas")
+    X, y, sd = _problem()
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    tca = TCA(LogisticRegression(), n_components=3, gamma=0.3).set_output(transform="pandas")
+    tca.fit(frame, y, sample_domain=sd)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tca.predict(frame)
+        tca.predict_proba(frame)
+        tca.score(frame[y != -1], y[y != -1])
+    out = tca.transform(frame)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["tca0", "tca1", "tca2"]
 
 
 def test_errors():

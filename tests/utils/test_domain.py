@@ -158,3 +158,70 @@ def test_sample_domain_with_labeled_target_rows():
     np.testing.assert_array_equal(split.labeled_target, [False, False, True, False])
     np.testing.assert_array_equal(split.labeled_source, [True, True, False, False])
     assert not split.no_target
+
+
+# ---------------------------------------------------------------- issue 12: the -1 mask rule
+
+
+@pytest.mark.parametrize(
+    "y, expected",
+    [
+        (np.array([0, 1, -1]), [False, False, True]),  # integers
+        (np.array([0.0, 1.0, -1.0, np.nan]), [False, False, True, True]),  # whole floats
+        (np.array([0.5, 1.5, -1.0, np.nan]), [False, False, False, True]),  # regression floats
+        (np.array(["a", "b", "-1"]), [False, False, True]),  # strings
+        (np.array(["a", None, "-1", -1], dtype=object), [False, True, True, True]),  # objects
+    ],
+)
+def test_one_mask_rule_for_int_float_and_string_labels(y, expected):
+    np.testing.assert_array_equal(_masked(y), expected)
+
+
+def test_string_minus_one_is_masked_by_every_estimator():
+    """'-1' is unlabeled for KMM and TCA alike (TCA used to learn it as a third class)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from skadapt import KMM, TCA
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    y = np.where(X[:, 0] > 0, "pos", "neg").astype(object)
+    y[40:] = "-1"
+    for model in (KMM(LogisticRegression(), gamma=0.5), TCA(LogisticRegression(), n_components=2)):
+        model.fit(X, y)
+        assert set(model.classes_) == {"neg", "pos"}
+        assert "-1" not in set(model.predict(X[40:]))
+
+
+@pytest.mark.parametrize("name", ["KMM", "TCA", "TrAdaBoostClassifier", "LabeledOnly"])
+def test_masking_that_leaves_one_class_names_estimator_mask_and_fix(name):
+    import skadapt
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = np.where(X[:, 0] > 0, 1, -1)  # classes {-1, +1}: -1 is the mask
+    model = getattr(skadapt, name)(LogisticRegression())
+    with pytest.raises(ValueError, match=rf"{name}: .*one class \(\[1\]\).*-1 is skadapt's mask.*re-encode"):
+        model.fit(X, y)
+
+
+def test_source_rows_labeled_minus_one_warn_with_their_count():
+    from sklearn.linear_model import LogisticRegression
+
+    from skadapt import KMM, LabeledOnly, TrAdaBoostClassifier
+    from skadapt.exceptions import MaskedLabelWarning
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    y = rng.integers(0, 2, size=60)
+    y[:7] = -1  # a class -1 in the source: sample_domain says these rows are source
+    y[45:50] = 1 - (X[45:50, 0] > 0)
+    sd = np.r_[np.ones(45, int), -np.ones(15, int)]
+    with pytest.warns(MaskedLabelWarning, match=r"LabeledOnly: 7 rows marked as source .* labeled -1"):
+        LabeledOnly(LogisticRegression()).fit(X, y, sample_domain=sd)
+    with pytest.warns(MaskedLabelWarning, match=r"TrAdaBoostClassifier: 7 rows"):
+        TrAdaBoostClassifier(LogisticRegression(), n_estimators=2).fit(X, y, sample_domain=sd)
+    with warnings.catch_warnings():  # KMM weighs unlabeled source rows too: no warning
+        warnings.simplefilter("error", MaskedLabelWarning)
+        KMM(LogisticRegression(), gamma=0.5).fit(X, y, sample_domain=sd)
