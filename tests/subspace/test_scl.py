@@ -193,6 +193,17 @@ def test_unmasked_pivot_predictor_does_not_read_its_own_column():
     np.testing.assert_allclose(scl.components_ @ scl.components_.T, np.eye(2), atol=1e-10)
 
 
+def test_positive_weights_only_changes_the_projection():
+    X, y, sd, _ = _text_problem()
+    plain = SCL(n_pivots=4, n_components=2, random_state=0).fit(X, y, sample_domain=sd)
+    pos = SCL(n_pivots=4, n_components=2, positive_weights_only=True, random_state=0)
+    pos.fit(X, y, sample_domain=sd)
+    np.testing.assert_allclose(pos.components_ @ pos.components_.T, np.eye(2), atol=1e-10)
+    assert not np.allclose(pos.components_, plain.components_)
+    # the top singular vector of a non-negative matrix is non-negative (Perron)
+    assert np.all(pos.components_[0] >= -1e-12)
+
+
 def test_transform_layout_and_feature_names():
     X, y, sd, _ = _text_problem()
     scl = SCL(n_pivots=4, n_components=2, projection_scale=2.0, random_state=0)
@@ -220,6 +231,9 @@ def test_verbose_prints_one_line_per_stage(capsys):
     assert "pivots by mutual information" in lines[0]
     assert "pivot predictors: 3 epochs, mean objective" in lines[1]
     assert "SVD" in lines[2] and all(line.endswith(" s)") for line in lines)
+    SCL(n_pivots=4, n_components=2, verbose=2).fit(X, y, sample_domain=sd)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 6 and "epoch 3: mean objective" in lines[3]
 
 
 def test_target_correction_uses_the_labeled_target_rows():
