@@ -37,10 +37,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from benchmarks._common import (
-    RESULTS,
     ROOT,
-    data_dir,
+    loader_options,
     markdown_table,
+    out_dir,
     peak_memory_mb,
     write_result,
 )
@@ -48,7 +48,7 @@ from skadapt import CoCC
 from skadapt.datasets import fetch_20newsgroups_transfer
 
 #: Data files this benchmark reads (from ``SKADAPT_DATA`` / ``../shared/data``).
-DATA_FILES = ["20news_bydate_bow.npz"]
+REQUIRES = ["20news_bydate_bow.npz"]
 
 DOC_LENGTH = 150
 N_ITER = 10
@@ -195,14 +195,12 @@ def run(mode="quick"):
         word_rows.append(r)
         print("words", r, flush=True)
 
-    os.environ.setdefault("SKADAPT_DATA", str(data_dir()))
-    data = fetch_20newsgroups_transfer("rec_vs_talk", split="cocc")
+    data = fetch_20newsgroups_transfer("rec_vs_talk", split="cocc", **loader_options())
     ng = _measure(data.X, data.y, 3, _peak_in_fresh_process("20ng", 0))
     ng["load"] = os.getloadavg()
     print("20ng", ng, flush=True)
 
-    png = RESULTS / ("bench_cocc_scaling.png" if mode == "full" else "bench_cocc_quick_scaling.png")
-    RESULTS.mkdir(exist_ok=True)
+    png = out_dir() / ("bench_cocc_scaling.png" if mode == "full" else "bench_cocc_quick_scaling.png")
     _plot(doc_rows, word_rows, png)
     # growth exponent of time per iteration against nnz (least squares on logs)
     a_doc, b_doc, res_doc = _affine([r["nnz"] for r in doc_rows],
@@ -265,15 +263,14 @@ def run(mode="quick"):
     payload = {"mode": mode, "doc_scaling": doc_rows, "word_scaling": word_rows,
                "cpu_per_iter_vs_nnz": {"a": a_doc, "b": b_doc, "max_rel_residual": res_doc},
                "cpu_per_iter_vs_words": {"a": a_word, "b": b_word, "max_rel_residual": res_word},
-               "twenty_newsgroups": ng, "data": DATA_FILES}
+               "twenty_newsgroups": ng, "data": REQUIRES}
     write_result("bench_cocc" if mode == "full" else "bench_cocc_quick", payload, "\n".join(md))
     return payload
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--peak" and sys.argv[2] == "20ng":
-        os.environ.setdefault("SKADAPT_DATA", str(data_dir()))
-        ng_data = fetch_20newsgroups_transfer("rec_vs_talk", split="cocc")
+        ng_data = fetch_20newsgroups_transfer("rec_vs_talk", split="cocc", **loader_options())
         print(_fit_peak_mb(ng_data.X, ng_data.y)[1])
     elif len(sys.argv) == 4 and sys.argv[1] == "--peak":
         X, y = _synthetic(int(sys.argv[2]), int(sys.argv[3]))

@@ -34,7 +34,7 @@ import time
 import numpy as np
 from sklearn.linear_model import SGDClassifier
 
-from benchmarks._common import data_dir, markdown_table, run_peer, write_result
+from benchmarks._common import loader_options, markdown_table, run_peer, write_result
 from skadapt import SCL
 from skadapt.datasets import fetch_amazon_reviews
 from skadapt.subspace import _scl
@@ -45,11 +45,13 @@ N_PIVOTS = 500
 ALPHA = 1e-4
 N_JOBS = 2
 
+REQUIRES = ("mdsd_msda5000.npz",)
+
 
 def _load():
     data = fetch_amazon_reviews(
         SOURCE, TARGET, version="msda5000", include_unlabeled=True,
-        data_home=data_dir(), download_if_missing=False,
+        **loader_options(),
     )
     X = data.X.copy()
     X.data[:] = 1.0

@@ -6,7 +6,7 @@ issue 14 is a same-script comparison, with fixed defaults (no parameter
 chosen on target labels): CoCC below the source-only MultinomialNB on every
 task and a mean error at most 0.4 times NB's over the six tasks.
 
-Data: ``fetch_20newsgroups_transfer(task, split="cocc")`` (the CoCC split as
+Data: ``fetch_20newsgroups_transfer(task, split="cocc", **loader_options())`` (the CoCC split as
 listed in pydci's code, second-hand; ``comp_vs_talk`` with the loader's fix:
 its target lists comp.os.ms-windows.misc instead of the duplicated
 comp.sys.mac.hardware, unverified), raw word counts of the whole messages,
@@ -50,12 +50,18 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 
-from benchmarks._common import RESULTS, checksum_status, data_dir, markdown_table, write_result
+from benchmarks._common import (
+    checksum_status,
+    loader_options,
+    markdown_table,
+    out_dir,
+    write_result,
+)
 from skadapt import KMM, TCA, CoCC
 from skadapt.datasets import fetch_20newsgroups_transfer
 
 #: Data files this benchmark reads (from ``SKADAPT_DATA`` / ``../shared/data``).
-DATA_FILES = ["20news_bydate_bow.npz"]
+REQUIRES = ["20news_bydate_bow.npz"]
 
 TASKS = ["rec_vs_talk", "rec_vs_sci", "sci_vs_talk", "comp_vs_sci", "comp_vs_rec", "comp_vs_talk"]
 PUBLISHED = "not found"  # Dai et al., KDD 2007: tables not found (REPRODUCTION.md section 6)
@@ -66,8 +72,7 @@ SWEEP_K = [2, 4, 8, 16, 32, 64, 128, 256, 512]
 
 
 def _load(task):
-    os.environ.setdefault("SKADAPT_DATA", str(data_dir()))
-    data = fetch_20newsgroups_transfer(task, split="cocc")
+    data = fetch_20newsgroups_transfer(task, split="cocc", **loader_options())
     counts = sp.csr_matrix(data.X, dtype=np.float64)
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
     tfidf = TfidfTransformer().fit_transform(counts[:, np.flatnonzero(df >= MIN_DF)]).tocsr()
@@ -221,7 +226,7 @@ def run(mode="quick"):
     payload = {
         "mode": mode,
         "published": PUBLISHED,
-        "data": {f: checksum_status(f) for f in DATA_FILES},
+        "data": {f: checksum_status(f) for f in REQUIRES},
         "cocc_params": {"n_word_clusters": 128, "lambda_": 0.25, "max_iter": max_iter,
                         "init": "MultinomialNB()", "random_state": 0},
         "tasks": {},
@@ -339,8 +344,7 @@ def run(mode="quick"):
     if full:
         sweep = _sweep(data_by_task)
         payload["sweep"] = {"lambda_values": SWEEP_LAMBDA, "k_values": SWEEP_K, **sweep}
-        png = RESULTS / "reproduce_cocc_sweep.png"
-        RESULTS.mkdir(exist_ok=True)
+        png = out_dir() / "reproduce_cocc_sweep.png"
         _plot_sweep(sweep, png)
         md += [
             "",

@@ -43,7 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks._common import data_dir, markdown_table, write_result
+from benchmarks._common import loader_options, markdown_table, write_result
 from skadapt import SCL, LabeledOnly
 from skadapt.datasets import fetch_amazon_reviews
 
@@ -78,10 +78,15 @@ def _binary(X):
     X.data[:] = 1.0
     return X
 
+#: Data files read in each mode (``python -m benchmarks`` skips the script, with the
+#: reason, when they are missing).
+REQUIRES = {"quick": ("mdsd_msda5000.npz",),
+            "full": ("mdsd_msda5000.npz", "mdsd_processed_acl_bow.npz")}
+
 
 def _load(pair, version):
     src, tgt = (DOMAINS[c] for c in pair.split("→"))
-    kwargs = {"data_home": data_dir(), "download_if_missing": False, "version": version}
+    kwargs = {**loader_options(), "version": version}
     if version == "msda5000":
         kwargs["include_unlabeled"] = True
     data = fetch_amazon_reviews(src, tgt, **kwargs)

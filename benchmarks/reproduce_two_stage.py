@@ -61,6 +61,7 @@ from skadapt.datasets import fetch_20newsgroups_transfer, fetch_amazon_reviews
 
 #: Files of the shared data folder this benchmark reads (quick mode: the first).
 DATA_FILES = ("mdsd_msda5000.npz", "20news_bydate_bow.npz")
+REQUIRES = {"quick": DATA_FILES[:1], "full": DATA_FILES}
 
 AMAZON = ("books", "dvd", "electronics", "kitchen")
 QUICK_TARGETS = ("kitchen",)
