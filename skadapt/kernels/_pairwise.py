@@ -20,9 +20,12 @@ above the diagonal, the others are their transposes):
   vectorised over a column tile of ``Y.T``, fused with the exponential).
 * linear / cosine: the Gram tile of the (row-normalised) inputs; sigmoid:
   the Gram tile through numpy's in-place ``tanh(gamma G + coef0)``.
-* sparse input: the Gram tile comes from scipy's sparse product (the
-  laplacian's L1 distances from scikit-learn's sparse ``manhattan_distances``)
-  and goes through the same numba pass.
+* sparse (CSR) input, never densified: the Gram tile is written straight
+  from the nonzeros by ``_numba.csr_gram_block_serial`` (``Y``'s column tile
+  is kept transposed, as CSR) and goes through the same numba pass (rbf
+  from the row norms, without centring); the laplacian's L1 distances come
+  from ``_numba.csr_l1_block_serial`` (the row of ``X`` scattered into a
+  dense vector, the nonzeros of ``Y``'s rows visited), then the exponential.
 
 Row blocks are shared among ``n_jobs`` worker threads (numba code runs
 without the GIL; BLAS is limited to one thread meanwhile so that the two
@@ -91,6 +94,9 @@ class _Engine:
         self.nb = _numba
         self.metric, self.same = metric, same
         self.sparse = sp.issparse(X)
+        if self.sparse:
+            X = _canonical(X)
+            Y = X if same else _canonical(Y)
         self.dtype = X.dtype
         self.n, self.m, self.d = X.shape[0], Y.shape[0], X.shape[1]
         self.c, int_dtype, self.shift = _numba.exp_constants(self.dtype)
@@ -133,6 +139,8 @@ class _Engine:
             tile = self.Y[j0 : j0 + self.cols]
             if self.metric == "laplacian" and not self.sparse:
                 tile = np.ascontiguousarray(tile.T)
+            elif self.sparse and self.metric != "laplacian":
+                tile = tile.T.tocsr()  # the columns of the tile, for the Gram block
             self._y_tiles[j0] = tile
         return tile
 
@@ -148,9 +156,9 @@ class _Engine:
         out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
         if self.metric == "laplacian":
             if self.sparse:
-                from sklearn.metrics.pairwise import manhattan_distances
-
-                out[...] = manhattan_distances(Xb, Yb)
+                nb.csr_l1_block_serial(
+                    Xb.indptr, Xb.indices, Xb.data, Yb.indptr, Yb.indices, Yb.data, self.d, out
+                )
                 nb.exp_neg_inplace_serial(
                     out, self.tok, self.shift, self.gamma, self.c
                 )
@@ -167,8 +175,9 @@ class _Engine:
                 )
             return out
         if self.sparse:
-            G = Xb @ Yb.T
-            out[...] = G.toarray() if sp.issparse(G) else G
+            nb.csr_gram_block_serial(
+                Xb.indptr, Xb.indices, Xb.data, Yb.indptr, Yb.indices, Yb.data, out
+            )
         else:
             np.dot(Xb, Yb.T, out=out)
         if self.metric == "rbf":
@@ -251,6 +260,14 @@ class _Engine:
             with ThreadPoolExecutor(n_threads) as pool:
                 for future in [pool.submit(work) for _ in range(n_threads)]:
                     future.result()
+
+
+def _canonical(X):
+    """CSR ``X`` without duplicate entries (a copy only when it has some)."""
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
 
 
 def _row_sq_norms(X):

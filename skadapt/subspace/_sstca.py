@@ -115,8 +115,8 @@ class SSTCA(_BaseKernelTCA):
         Number of components; components beyond the rank of the problem are
         zero columns with eigenvalue 0.
     kernel : {"rbf", "linear", "laplacian", "polynomial", "cosine"}, default="rbf"
-        Kernel of :func:`skadapt.kernels.pairwise_kernels` (``"linear"``
-        accepts sparse ``X``).
+        Kernel of :func:`skadapt.kernels.pairwise_kernels` (every kernel
+        accepts sparse ``X``, CSR or CSC, never densified).
     gamma : float, "scale", "median" or None, default=None
         Kernel width, resolved once into ``gamma_`` (``None``: ``1 / n_features``).
     degree : float, default=3

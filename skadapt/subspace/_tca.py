@@ -265,7 +265,8 @@ class _BaseKernelTCA(BaseAdapter):
     }
 
     def _accepts_sparse(self):
-        return getattr(self, "kernel", None) == "linear"
+        # every kernel of the engine takes sparse rows (only K is dense)
+        return True
 
     def _resolve_kernel(self, X, random_state):
         for name in ("gamma", "mu", "coef0", "degree"):
@@ -335,9 +336,9 @@ class TCA(_BaseKernelTCA):
         features for ``kernel="linear"``, or of landmarks) have eigenvalue 0
         and are zero columns.
     kernel : {"rbf", "linear", "laplacian", "polynomial", "cosine"}, default="rbf"
-        Kernel of :func:`skadapt.kernels.pairwise_kernels`.  ``"linear"``
-        accepts sparse ``X`` and is solved in feature space when there are
-        fewer features than rows.
+        Kernel of :func:`skadapt.kernels.pairwise_kernels`.  Every kernel
+        accepts sparse ``X`` (CSR or CSC, never densified); ``"linear"`` is
+        solved in feature space when there are fewer features than rows.
     gamma : float, "scale", "median" or None, default=None
         Width of the rbf, laplacian and polynomial kernels, resolved once at
         fit into ``gamma_`` by :func:`skadapt.kernels.resolve_gamma`
