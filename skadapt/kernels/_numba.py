@@ -24,8 +24,9 @@ How the speed is obtained
   L1 distances with the column block of ``Y.T`` held in cache, four rows of
   ``X`` at a time, vectorised over the columns (no reduction to reorder, so
   no ``fastmath``), then the same exponential.
-* Sparse (CSR) rows: :func:`csr_gram_block_serial` writes the Gram block
-  ``X_b @ Y_b.T`` straight into the dense tile (each nonzero ``x_ik`` meets
+* Sparse (CSR) rows: :func:`csr_gram_block_serial` adds the Gram block
+  ``X_b @ Y_b.T`` straight into the dense tile (after BLAS has written the
+  part of the few very frequent columns, see ``_pairwise._split_frequent``) (each nonzero ``x_ik`` meets
   the nonzeros of column ``k`` of ``Y_b``, which is passed transposed, as
   CSR), so the rbf / polynomial / sigmoid passes above apply unchanged;
   :func:`csr_l1_block_serial` computes L1 distances with the row of ``X``
@@ -295,17 +296,15 @@ def laplacian_block_serial(X, Yt, gamma, out, tok, shift, c, col_block):
 
 @njit(nogil=True, cache=True)
 def csr_gram_block_serial(x_ptr, x_ind, x_val, yt_ptr, yt_ind, yt_val, out):
-    """``out = X_b @ Y_b.T`` for CSR ``X_b`` and ``Y_b.T`` (CSR of shape (d, m)).
+    """``out += X_b @ Y_b.T`` for CSR ``X_b`` and ``Y_b.T`` (CSR of shape (d, m)).
 
-    ``out`` (rows of ``X_b`` x rows of ``Y_b``, C-contiguous) is overwritten.
-    The products are added in the order of the nonzeros of each row of
-    ``X_b``, so the result is deterministic.
+    ``out`` (rows of ``X_b`` x rows of ``Y_b``, C-contiguous) holds the
+    product of the other columns (BLAS, frequent columns) or zeros.  The
+    products are added in the order of the nonzeros of each row of ``X_b``,
+    so the result is deterministic.
     """
-    zero = out.dtype.type(0)
     for i in range(out.shape[0]):
         row = out[i]
-        for j in range(row.shape[0]):
-            row[j] = zero
         for p in range(x_ptr[i], x_ptr[i + 1]):
             k = x_ind[p]
             v = x_val[p]

@@ -273,7 +273,7 @@ def _sparse_sq_or_l1(X, metric):
     X = sp.csr_matrix(X).astype(np.float64)  # a copy: sum_duplicates works in place
     X.sum_duplicates()
     n = X.shape[0]
-    out = np.empty((n, n))
+    out = np.zeros((n, n))
     if metric == "laplacian":
         _numba.csr_l1_block_serial(
             X.indptr, X.indices, X.data, X.indptr, X.indices, X.data, X.shape[1], out
