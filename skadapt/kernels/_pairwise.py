@@ -84,7 +84,7 @@ _MIN_PARALLEL_WORK = 2e7
 # fastest of 8, 32 and none on TF-IDF of 20 Newsgroups), at most
 # _MAX_DENSE_COLUMNS of them.
 _DENSE_COLUMN_FACTOR = 32.0
-_MAX_DENSE_COLUMNS = 256
+_MAX_DENSE_COLUMNS = 128  # XF is at most n x 128 (100 MB at n = 100,000 in float64)
 # Bytes of Y.T the laplacian kernel keeps in cache per column block.
 _LAPLACIAN_CACHE_BYTES = 256 * 2**10
 

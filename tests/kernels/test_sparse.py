@@ -121,7 +121,7 @@ def test_wide_sparse_rows_are_never_densified(metric, no_densify):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("max_dense", [1, 256])
+@pytest.mark.parametrize("max_dense", [1, 128])
 def test_frequent_columns_through_blas(dtype, max_dense, monkeypatch):
     # three columns in every row (as "the" in every document), the rest rare
     monkeypatch.setattr(_pairwise, "_MAX_DENSE_COLUMNS", max_dense)
