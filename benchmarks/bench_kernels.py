@@ -15,6 +15,12 @@ Two questions:
    scikit-learn's own ``working_memory`` (as ``pairwise_distances_chunked``), reduced
    block by block.  Peak extra resident memory of each (``peak_memory_mb``).
    Targets: >= 1.5x with <= 200 MB extra at n = 50,000.
+3. Sparse rows (issue 17): TF-IDF of the 20 Newsgroups rec-vs-talk task
+   (52,600 features, about 160 nonzeros a row; from the shared data folder,
+   the section is skipped without it), float64 and float32.  skadapt's rbf
+   against ``sklearn.metrics.pairwise.rbf_kernel`` on the same CSR input, for
+   ``K(X, X)`` and ``K(X_source, X_target)``; the laplacian against
+   ``laplacian_kernel`` too.  Target: ratio >= 1.0.
 
 Everything runs in one process, one call at a time, on the same data; the
 first call of every path is made on small data beforehand so that numba's
@@ -31,20 +37,24 @@ import os
 import time
 
 import numpy as np
+from sklearn.metrics.pairwise import laplacian_kernel, rbf_kernel
 from sklearn.metrics.pairwise import pairwise_kernels as sk_pairwise_kernels
 from sklearn import get_config
 from sklearn.utils import gen_batches
 
-from benchmarks._common import markdown_table, median_time, peak_memory_mb, write_result
+from benchmarks._common import data_dir, markdown_table, median_time, peak_memory_mb, write_result
 from skadapt.kernels import kernel_matvec, kernel_mean, pairwise_kernels
 
 NAME = "bench_kernels"
 _BUDGET_S = 150.0
 _WIDE = 800
 _MODES = {
-    "quick": {"ns": [1000, 5000], "ds": [20, 100], "red_ns": [5000], "red_ds": [20]},
-    "full": {"ns": [1000, 5000, 20000], "ds": [20, 100, 800], "red_ns": [20000, 50000], "red_ds": [20]},
+    "quick": {"ns": [1000, 5000], "ds": [20, 100], "red_ns": [5000], "red_ds": [20],
+              "sparse_ns": {"rbf": [2000], "laplacian": [1000]}},
+    "full": {"ns": [1000, 5000, 20000], "ds": [20, 100, 800], "red_ns": [20000, 50000], "red_ds": [20],
+             "sparse_ns": {"rbf": [2000, 7000], "laplacian": [1000, 3000]}},
 }
+_SPARSE_SK = {"rbf": rbf_kernel, "laplacian": laplacian_kernel}
 _METRICS = ["rbf", "laplacian"]
 _DTYPES = [np.float64, np.float32]
 
@@ -216,24 +226,159 @@ def _fmt_red(r):
     ]
 
 
-def run(mode="quick"):
-    """Run the kernel benchmark in ``mode`` ("quick" or "full") and write the results."""
+def _tfidf():
+    """TF-IDF rows of 20 Newsgroups rec-vs-talk (CSR) and the source mask, or None."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from skadapt.datasets import fetch_20newsgroups_transfer
+
+    try:
+        data = fetch_20newsgroups_transfer(
+            "rec_vs_talk", data_home=data_dir(), download_if_missing=False
+        )
+    except OSError:
+        return None
+    return TfidfTransformer().fit_transform(data.X).tocsr(), data.sample_domain > 0
+
+
+def _sparse_rows(cfg):
+    loaded = _tfidf()
+    if loaded is None:
+        print("sparse rows skipped: 20 Newsgroups not found in", data_dir(), flush=True)
+        return []
+    X, is_source = loaded
+    Xs_all, Xt_all = X[is_source], X[~is_source]
+    rows = []
+    for dtype in _DTYPES:
+        for metric, ns in cfg["sparse_ns"].items():
+            # compile (or load from numba's cache) the sparse paths first
+            pairwise_kernels(X[:40].astype(dtype), None, metric, gamma=1.0)
+            pairwise_kernels(X[:40].astype(dtype), X[40:70].astype(dtype), metric, gamma=1.0)
+            for n in ns:
+                for pair in ("K(X, X)", "K(Xs, Xt)"):
+                    if pair == "K(X, X)":
+                        A, B = X[:n].astype(dtype), None
+                    else:
+                        A, B = Xs_all[: n // 2].astype(dtype), Xt_all[: n // 2].astype(dtype)
+                    sk = _SPARSE_SK[metric]
+                    # median of 3 after one untimed call each (the first call of a
+                    # size pays cold caches and page faults); large sizes once
+                    runs, warm = (1, 0) if n > 3000 else (3, 1)
+                    t_sk = median_time(lambda: sk(A, B, gamma=1.0), repeats=runs, warmup=warm)
+                    gc.collect()
+                    t_our = median_time(lambda: pairwise_kernels(A, B, metric, gamma=1.0),
+                                        repeats=runs, warmup=warm)
+                    gc.collect()
+                    diff = float(np.max(np.abs(pairwise_kernels(A, B, metric, gamma=1.0)
+                                               - sk(A, B, gamma=1.0))))
+                    row = {
+                        "metric": metric,
+                        "dtype": np.dtype(dtype).name,
+                        "matrix": pair,
+                        "shape": [A.shape[0], (A if B is None else B).shape[0]],
+                        "n_features": X.shape[1],
+                        "nnz_per_row": A.nnz / A.shape[0],
+                        "runs": runs,
+                        "sklearn_s": t_sk,
+                        "skadapt_s": t_our,
+                        "ratio": t_sk / t_our,
+                        "max_abs_diff": diff,
+                    }
+                    rows.append(row)
+                    print(" | ".join(map(str, _fmt_sparse(row))), flush=True)
+    return rows
+
+
+def _fmt_sparse(r):
+    return [
+        r["metric"],
+        r["dtype"],
+        r["matrix"],
+        f"{r['shape'][0]} x {r['shape'][1]}",
+        f"{r['nnz_per_row']:.0f}",
+        "median of 3" if r["runs"] == 3 else "once",
+        f"{r['sklearn_s']:.3f}",
+        f"{r['skadapt_s']:.3f}",
+        f"{r['ratio']:.2f}",
+        f"{r['max_abs_diff']:.1e}",
+        "yes" if r["ratio"] >= 1.0 else "**no**",
+    ]
+
+
+def _sparse_markdown(sparse):
+    return [
+        "## Sparse rows: TF-IDF of 20 Newsgroups rec-vs-talk, gamma = 1",
+        "",
+        "The same CSR input to both: skadapt's `pairwise_kernels` against scikit-learn's "
+        "`rbf_kernel` / `laplacian_kernel`; `K(X, X)` on the first rows, `K(Xs, Xt)` on the "
+        "first source and target rows. Target: ratio >= 1.0.",
+        "",
+        markdown_table(
+            ["metric", "dtype", "matrix", "shape", "nnz/row", "runs", "sklearn s", "skadapt s",
+             "ratio", "max abs diff", "ratio >= 1"],
+            [_fmt_sparse(r) for r in sparse],
+        )
+        if sparse
+        else "Skipped: 20 Newsgroups (`20news_bydate_bow.npz`) not found in the data folder.",
+    ]
+
+
+def _timed(sections):
+    """Run ``sections()``; its result and the machine's record (load, threads, seconds)."""
     import numba
 
-    cfg = _MODES[mode]
     load_before = os.getloadavg()
     start = time.perf_counter()
-    _warm_up()
-    full = _full_matrices(cfg)
-    red = _reductions(cfg)
-    load_after = os.getloadavg()
-    elapsed = time.perf_counter() - start
+    result = sections()
+    record = {
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "elapsed_s": time.perf_counter() - start,
+        "numba_threads": numba.get_num_threads(),
+    }
+    return result, record
+
+
+def _machine_line(record):
+    return (
+        f"{os.cpu_count()} cores, numba threads {record['numba_threads']}; load average "
+        f"(1 min) {record['load_average_before'][0]:.1f} at start, "
+        f"{record['load_average_after'][0]:.1f} at end (other jobs share the cores: compare "
+        f"the side-by-side ratios, not the seconds). Total {record['elapsed_s']:.0f} s."
+    )
+
+
+def run_sparse(mode="quick"):
+    """Only the sparse rows (section 3), written to ``results/bench_kernels_sparse``.
+
+    The dense sections of a full run take over half an hour on the shared
+    machine; this keeps their committed results and times the sparse rows alone.
+    """
+    sparse, record = _timed(lambda: _sparse_rows(_MODES[mode]))
+    md = [
+        f"# Kernel engine vs scikit-learn on sparse rows ({mode} mode)",
+        "",
+        _machine_line(record),
+        "",
+        *_sparse_markdown(sparse),
+    ]
+    write_result(NAME + "_sparse", {"mode": mode, **record, "sparse_rows": sparse}, "\n".join(md))
+    return sparse
+
+
+def run(mode="quick"):
+    """Run the kernel benchmark in ``mode`` ("quick" or "full") and write the results."""
+    cfg = _MODES[mode]
+
+    def sections():
+        _warm_up()
+        return _full_matrices(cfg), _reductions(cfg), _sparse_rows(cfg)
+
+    (full, red, sparse), record = _timed(sections)
     md = [
         f"# Kernel engine vs scikit-learn ({mode} mode)",
         "",
-        f"{os.cpu_count()} cores, numba threads {numba.get_num_threads()}; load average "
-        f"(1 min) {load_before[0]:.1f} at start, {load_after[0]:.1f} at end (other jobs share "
-        f"the cores: compare the side-by-side ratios, not the seconds). Total {elapsed:.0f} s.",
+        _machine_line(record),
         "",
         "## Full matrices K(X, X): median wall-clock seconds, ratio = sklearn / skadapt",
         "",
@@ -270,18 +415,18 @@ def run(mode="quick"):
             ],
             [_fmt_red(r) for r in red],
         ),
+        "",
+        *_sparse_markdown(sparse),
     ]
     write_result(
         NAME,
         {
             "mode": mode,
-            "load_average_before": load_before,
-            "load_average_after": load_after,
-            "elapsed_s": elapsed,
-            "numba_threads": numba.get_num_threads(),
+            **record,
             "full_matrices": full,
             "reductions": red,
+            "sparse_rows": sparse,
         },
         "\n".join(md),
     )
-    return full, red
+    return full, red, sparse

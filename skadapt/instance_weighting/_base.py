@@ -23,7 +23,9 @@ __all__ = []
 
 #: Kernels the weighters accept; ``gamma`` is read by the first two only.
 KERNELS = ("rbf", "laplacian", "linear", "cosine")
-SPARSE_KERNELS = ("linear", "cosine")
+#: Kernels that take sparse ``X``: all of the engine's (sparse rows are never
+#: densified; only kernel blocks are).
+SPARSE_KERNELS = ("rbf", "laplacian", "linear", "polynomial", "cosine", "sigmoid")
 GAMMA_KERNELS = ("rbf", "laplacian")
 
 #: Multipliers of the median-heuristic gamma used by ``gamma="auto"``.
@@ -120,8 +122,7 @@ class _DensityRatioMixin:
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            Rows to evaluate (sparse only with ``kernel="linear"`` or
-            ``"cosine"``).
+            Rows to evaluate (CSR or CSC for every kernel).
 
         Returns
         -------

@@ -156,8 +156,9 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
         Fitted on the labeled rows with the importance weights; its ``fit``
         must take ``sample_weight``.  ``None``: a pure weighter.
     kernel : {"rbf", "laplacian", "linear", "cosine"}, default="rbf"
-        Basis kernel.  The papers use ``"rbf"`` (Gaussian).  ``"linear"`` and
-        ``"cosine"`` accept sparse ``X`` and need non-negative features.
+        Basis kernel.  The papers use ``"rbf"`` (Gaussian).  Every kernel
+        accepts sparse ``X`` (CSR or CSC, never densified); ``"linear"`` and
+        ``"cosine"`` need non-negative features.
     gamma : float, "scale", "median", list of them, or "auto", default="auto"
         Width of the kernel, ``k(x, c) = exp(-gamma ||x - c||^2)``.  A list
         is searched by likelihood cross-validation; ``"auto"`` is the list

@@ -70,8 +70,8 @@ class KMM(BaseWeighter):
         ``sample_weight``.  ``None``: a pure weighter.
     kernel : {"rbf", "laplacian", "linear", "polynomial", "cosine", "sigmoid"}, \
             default="rbf"
-        The kernel (from :mod:`skadapt.kernels`).  ``"linear"`` and
-        ``"cosine"`` accept sparse ``X``.  KMM needs a positive semi-definite
+        The kernel (from :mod:`skadapt.kernels`); every kernel accepts
+        sparse ``X`` (CSR or CSC, never densified).  KMM needs a positive semi-definite
         kernel (its quadratic program is convex and it matches means in a
         feature space only then): ``"sigmoid"``, and ``"polynomial"`` with a
         non-integer ``degree`` or a negative ``coef0``, are not PSD in
@@ -520,8 +520,7 @@ class KMM(BaseWeighter):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            Rows to evaluate (sparse only with ``kernel="linear"`` or
-            ``"cosine"``).
+            Rows to evaluate (CSR or CSC for every kernel).
 
         Returns
         -------

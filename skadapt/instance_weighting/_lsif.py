@@ -199,8 +199,8 @@ _COMMON_PARAMS = """
         Fitted on the labeled rows with the importance weights; its ``fit``
         must take ``sample_weight``.  ``None``: a pure weighter.
     kernel : {"rbf", "laplacian", "linear", "cosine"}, default="rbf"
-        Basis kernel.  The papers use ``"rbf"`` (Gaussian).  ``"linear"`` and
-        ``"cosine"`` accept sparse ``X``.
+        Basis kernel.  The papers use ``"rbf"`` (Gaussian).  Every kernel
+        accepts sparse ``X`` (CSR or CSC, never densified).
     gamma : float, "scale", "median", list of them, or "auto", default="auto"
         Width of the kernel, ``k(x, c) = exp(-gamma ||x - c||^2)``.  A list is
         searched by leave-one-out cross-validation jointly with ``lambdas``;

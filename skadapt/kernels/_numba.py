@@ -24,6 +24,14 @@ How the speed is obtained
   L1 distances with the column block of ``Y.T`` held in cache, four rows of
   ``X`` at a time, vectorised over the columns (no reduction to reorder, so
   no ``fastmath``), then the same exponential.
+* Sparse (CSR) rows: :func:`csr_gram_block_serial` adds the Gram block
+  ``X_b @ Y_b.T`` straight into the dense tile (after BLAS has written the
+  part of the few very frequent columns, see ``_pairwise._split_frequent``) (each nonzero ``x_ik`` meets
+  the nonzeros of column ``k`` of ``Y_b``, which is passed transposed, as
+  CSR), so the rbf / polynomial / sigmoid passes above apply unchanged;
+  :func:`csr_l1_block_serial` computes L1 distances with the row of ``X``
+  scattered into a dense scratch vector, touching only the nonzeros of
+  each row of ``Y``.  No sparse row is ever densified.
 * Each kernel comes twice: ``parallel=True`` (numba threads over rows) and
   ``*_serial`` (``nogil=True``, for the caller's own worker threads, which
   also run BLAS); both call the same inlined row function.
@@ -47,6 +55,8 @@ __all__ = [
     "exp_neg_inplace_serial",
     "laplacian_block",
     "laplacian_block_serial",
+    "csr_gram_block_serial",
+    "csr_l1_block_serial",
     "polynomial_inplace",
     "polynomial_inplace_serial",
     "rbf_inplace",
@@ -282,3 +292,47 @@ def laplacian_block_serial(X, Yt, gamma, out, tok, shift, c, col_block):
     for j0 in range(0, m, col_block):
         for i0 in range(0, n, 4):
             _laplacian_task(X, Yt, gamma, out, tok, shift, c, i0, j0, min(j0 + col_block, m))
+
+
+@njit(nogil=True, cache=True)
+def csr_gram_block_serial(x_ptr, x_ind, x_val, yt_ptr, yt_ind, yt_val, out):
+    """``out += X_b @ Y_b.T`` for CSR ``X_b`` and ``Y_b.T`` (CSR of shape (d, m)).
+
+    ``out`` (rows of ``X_b`` x rows of ``Y_b``, C-contiguous) holds the
+    product of the other columns (BLAS, frequent columns) or zeros.  The
+    products are added in the order of the nonzeros of each row of ``X_b``,
+    so the result is deterministic.
+    """
+    for i in range(out.shape[0]):
+        row = out[i]
+        for p in range(x_ptr[i], x_ptr[i + 1]):
+            k = x_ind[p]
+            v = x_val[p]
+            for q in range(yt_ptr[k], yt_ptr[k + 1]):
+                row[yt_ind[q]] += v * yt_val[q]
+
+
+@njit(nogil=True, cache=True)
+def csr_l1_block_serial(x_ptr, x_ind, x_val, y_ptr, y_ind, y_val, n_features, out):
+    """``out[i, j] = ||x_i - y_j||_1`` for CSR ``X_b`` and ``Y_b`` (canonical: no duplicates).
+
+    The row ``x_i`` is scattered into a dense scratch vector of length
+    ``n_features``; then ``||x_i - y_j||_1 = ||x_i||_1 + sum_k (|x_ik - y_jk| - |x_ik|)``
+    over the nonzeros ``k`` of ``y_j`` only (accumulated in float64).
+    """
+    scratch = np.zeros(n_features, dtype=np.float64)
+    for i in range(out.shape[0]):
+        norm = 0.0
+        for p in range(x_ptr[i], x_ptr[i + 1]):
+            v = np.float64(x_val[p])
+            scratch[x_ind[p]] = v
+            norm += abs(v)
+        row = out[i]
+        for j in range(row.shape[0]):
+            s = norm
+            for q in range(y_ptr[j], y_ptr[j + 1]):
+                xk = scratch[y_ind[q]]
+                s += abs(xk - np.float64(y_val[q])) - abs(xk)
+            row[j] = s if s > 0.0 else 0.0
+        for p in range(x_ptr[i], x_ptr[i + 1]):
+            scratch[x_ind[p]] = 0.0

@@ -20,9 +20,12 @@ above the diagonal, the others are their transposes):
   vectorised over a column tile of ``Y.T``, fused with the exponential).
 * linear / cosine: the Gram tile of the (row-normalised) inputs; sigmoid:
   the Gram tile through numpy's in-place ``tanh(gamma G + coef0)``.
-* sparse input: the Gram tile comes from scipy's sparse product (the
-  laplacian's L1 distances from scikit-learn's sparse ``manhattan_distances``)
-  and goes through the same numba pass.
+* sparse (CSR) input, never densified: the Gram tile is written straight
+  from the nonzeros by ``_numba.csr_gram_block_serial`` (``Y``'s column tile
+  is kept transposed, as CSR) and goes through the same numba pass (rbf
+  from the row norms, without centring); the laplacian's L1 distances come
+  from ``_numba.csr_l1_block_serial`` (the row of ``X`` scattered into a
+  dense vector, the nonzeros of ``Y``'s rows visited), then the exponential.
 
 Row blocks are shared among ``n_jobs`` worker threads (numba code runs
 without the GIL; BLAS is limited to one thread meanwhile so that the two
@@ -75,6 +78,13 @@ _BLOCK_SYM = 512
 # one thread: waking threads costs more than it gains (and much more when
 # other jobs load the machine).
 _MIN_PARALLEL_WORK = 2e7
+# Sparse Gram tiles: a column is handled densely (BLAS) when its
+# nnz(X) * nnz(Y) exceeds n * m / _DENSE_COLUMN_FACTOR (a scattered sparse
+# multiply-add costs about this many vectorised BLAS ones; 32 was the
+# fastest of 8, 32 and none on TF-IDF of 20 Newsgroups), at most
+# _MAX_DENSE_COLUMNS of them.
+_DENSE_COLUMN_FACTOR = 32.0
+_MAX_DENSE_COLUMNS = 128  # XF is at most n x 128 (100 MB at n = 100,000 in float64)
 # Bytes of Y.T the laplacian kernel keeps in cache per column block.
 _LAPLACIAN_CACHE_BYTES = 256 * 2**10
 
@@ -91,6 +101,9 @@ class _Engine:
         self.nb = _numba
         self.metric, self.same = metric, same
         self.sparse = sp.issparse(X)
+        if self.sparse:
+            X = _canonical(X)
+            Y = X if same else _canonical(Y)
         self.dtype = X.dtype
         self.n, self.m, self.d = X.shape[0], Y.shape[0], X.shape[1]
         self.c, int_dtype, self.shift = _numba.exp_constants(self.dtype)
@@ -115,6 +128,9 @@ class _Engine:
             self.xx = _row_sq_norms(X)
             self.yy = self.xx if same else _row_sq_norms(Y)
         self.X, self.Y = X, Y
+        if self.sparse and metric != "laplacian":
+            # the Gram tiles: frequent columns through BLAS, the rest from the nonzeros
+            self.Xg, self.XF, self.Yg, self.YF = _split_frequent(X, Y, same)
         self._set_tiles(_BLOCK_ROWS, _BLOCK_COLS)
 
     def _set_tiles(self, rows, cols):
@@ -133,6 +149,9 @@ class _Engine:
             tile = self.Y[j0 : j0 + self.cols]
             if self.metric == "laplacian" and not self.sparse:
                 tile = np.ascontiguousarray(tile.T)
+            elif self.sparse and self.metric != "laplacian":
+                # the columns of the tile (for the Gram block) and its frequent columns
+                tile = (self.Yg[j0 : j0 + self.cols].T.tocsr(), self.YF[j0 : j0 + self.cols])
             self._y_tiles[j0] = tile
         return tile
 
@@ -148,9 +167,9 @@ class _Engine:
         out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
         if self.metric == "laplacian":
             if self.sparse:
-                from sklearn.metrics.pairwise import manhattan_distances
-
-                out[...] = manhattan_distances(Xb, Yb)
+                nb.csr_l1_block_serial(
+                    Xb.indptr, Xb.indices, Xb.data, Yb.indptr, Yb.indices, Yb.data, self.d, out
+                )
                 nb.exp_neg_inplace_serial(
                     out, self.tok, self.shift, self.gamma, self.c
                 )
@@ -167,8 +186,11 @@ class _Engine:
                 )
             return out
         if self.sparse:
-            G = Xb @ Yb.T
-            out[...] = G.toarray() if sp.issparse(G) else G
+            Xb, (Yt, YF) = self.Xg[i0:i1], Yb
+            np.dot(self.XF[i0:i1], YF.T, out=out)
+            nb.csr_gram_block_serial(
+                Xb.indptr, Xb.indices, Xb.data, Yt.indptr, Yt.indices, Yt.data, out
+            )
         else:
             np.dot(Xb, Yb.T, out=out)
         if self.metric == "rbf":
@@ -251,6 +273,53 @@ class _Engine:
             with ThreadPoolExecutor(n_threads) as pool:
                 for future in [pool.submit(work) for _ in range(n_threads)]:
                     future.result()
+
+
+def _canonical(X):
+    """CSR ``X`` without duplicate entries (a copy only when it has some)."""
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
+
+
+def _split_frequent(X, Y, same):
+    """``X = Xg + XF`` (and ``Y``): the frequent columns dense, the rest sparse.
+
+    The sparse Gram product costs ``nnz_k(X) * nnz_k(Y)`` scattered
+    multiply-adds for column ``k``, BLAS ``n * m`` vectorised ones: a column
+    goes dense when the first is above ``n * m / _DENSE_COLUMN_FACTOR``
+    (at most ``_MAX_DENSE_COLUMNS`` columns, the costliest).  On TF-IDF rows
+    the few words present in a large share of the documents ("the", header
+    fields) are most of the sparse cost.  ``XF`` is ``n x n_frequent``: the
+    rows themselves stay sparse.
+    """
+    n, m, d = X.shape[0], Y.shape[0], X.shape[1]
+    count_x = np.bincount(X.indices, minlength=d).astype(np.float64)
+    count_y = count_x if same else np.bincount(Y.indices, minlength=d).astype(np.float64)
+    cost = count_x * count_y
+    frequent = np.flatnonzero(cost > n * m / _DENSE_COLUMN_FACTOR)
+    if frequent.size > _MAX_DENSE_COLUMNS:
+        frequent = np.sort(frequent[np.argsort(-cost[frequent])[:_MAX_DENSE_COLUMNS]])
+
+    def split(A):
+        is_frequent = np.zeros(d, dtype=bool)
+        is_frequent[frequent] = True
+        dense = np.zeros((A.shape[0], frequent.size), dtype=A.dtype)
+        if frequent.size:
+            position = np.cumsum(is_frequent) - 1
+            rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+            hit = is_frequent[A.indices]
+            dense[rows[hit], position[A.indices[hit]]] = A.data[hit]
+            keep = ~hit
+            counts = np.bincount(rows[keep], minlength=A.shape[0])
+            indptr = np.r_[0, np.cumsum(counts)].astype(A.indptr.dtype)
+            A = sp.csr_matrix((A.data[keep], A.indices[keep], indptr), shape=A.shape)
+        return A, dense
+
+    Xg, XF = split(X)
+    Yg, YF = (Xg, XF) if same else split(Y)
+    return Xg, XF, Yg, YF
 
 
 def _row_sq_norms(X):

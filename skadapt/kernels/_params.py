@@ -219,8 +219,10 @@ def _resolve_gamma(func, X, gamma, metric, random_state, n_subsample=1000):
         return 1.0 / X.shape[1]
     if isinstance(gamma, str):
         if gamma == "scale":
-            if sp.issparse(X):
-                var = X.multiply(X).mean() - X.mean() ** 2
+            if sp.issparse(X):  # over all n x d entries, zeros included, in float64
+                size = X.shape[0] * X.shape[1]
+                mean = X.data.sum(dtype=np.float64) / size
+                var = max(np.square(X.data, dtype=np.float64).sum() / size - mean**2, 0.0)
             else:
                 var = float(X.var(dtype=np.float64))
             return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
@@ -241,15 +243,15 @@ def _median_gamma(func, X, metric, random_state, n_subsample):
     if n > n_subsample:
         rng = check_random_state(0 if random_state is None else random_state)
         X = X[np.sort(rng.choice(n, n_subsample, replace=False))]
-    if sp.issparse(X):
-        X = X.toarray()
-    X = np.asarray(X, dtype=np.float64)
     iu = np.triu_indices(X.shape[0], k=1)
-    if metric == "laplacian":
+    if sp.issparse(X):
+        dist = _sparse_sq_or_l1(X, metric)[iu]
+    elif metric == "laplacian":
         from scipy.spatial.distance import pdist
 
-        dist = pdist(X, "cityblock")
+        dist = pdist(np.asarray(X, dtype=np.float64), "cityblock")
     else:
+        X = np.asarray(X, dtype=np.float64)
         sq = np.einsum("ij,ij->i", X, X)
         dist = np.maximum(sq[:, None] + sq[None, :] - 2 * (X @ X.T), 0)[iu]
     if dist.size == 0:
@@ -261,3 +263,23 @@ def _median_gamma(func, X, metric, random_state, n_subsample):
     return 1.0 / float(med)
 
 
+def _sparse_sq_or_l1(X, metric):
+    """Pairwise squared Euclidean (L1 for the laplacian) distances of CSR rows, float64.
+
+    The subsample's rows stay sparse; only the small distance matrix is dense.
+    """
+    from . import _numba
+
+    X = sp.csr_matrix(X).astype(np.float64)  # a copy: sum_duplicates works in place
+    X.sum_duplicates()
+    n = X.shape[0]
+    out = np.zeros((n, n))
+    if metric == "laplacian":
+        _numba.csr_l1_block_serial(
+            X.indptr, X.indices, X.data, X.indptr, X.indices, X.data, X.shape[1], out
+        )
+        return out
+    Xt = X.T.tocsr()
+    _numba.csr_gram_block_serial(X.indptr, X.indices, X.data, Xt.indptr, Xt.indices, Xt.data, out)
+    sq = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    return np.maximum(sq[:, None] + sq[None, :] - 2 * out, 0)

@@ -117,8 +117,8 @@ class SSTCA(_BaseKernelTCA):
         rank of the problem if smaller; a larger explicit value is capped to
         the rank with a :class:`~skadapt.exceptions.ComponentsCappedWarning`.
     kernel : {"rbf", "linear", "laplacian", "polynomial", "cosine"}, default="rbf"
-        Kernel of :func:`skadapt.kernels.pairwise_kernels` (``"linear"``
-        accepts sparse ``X``).
+        Kernel of :func:`skadapt.kernels.pairwise_kernels` (every kernel
+        accepts sparse ``X``, CSR or CSC, never densified).
     gamma : float, "scale", "median" or None, default=None
         Kernel width, resolved once into ``gamma_`` (``None``: ``1 / n_features``).
     degree : float, default=3

@@ -291,7 +291,8 @@ class _BaseKernelTCA(BaseAdapter):
     }
 
     def _accepts_sparse(self):
-        return getattr(self, "kernel", None) == "linear"
+        # every kernel of the engine takes sparse rows (only K is dense)
+        return True
 
     def _resolve_kernel(self, X, random_state):
         for name in ("gamma", "mu", "coef0", "degree"):
@@ -364,9 +365,9 @@ class TCA(_BaseKernelTCA):
         :class:`~skadapt.exceptions.ComponentsCappedWarning` (null components
         would only add zero columns).  The number kept is ``n_components_``.
     kernel : {"rbf", "linear", "laplacian", "polynomial", "cosine"}, default="rbf"
-        Kernel of :func:`skadapt.kernels.pairwise_kernels`.  ``"linear"``
-        accepts sparse ``X`` and is solved in feature space when there are
-        fewer features than rows.
+        Kernel of :func:`skadapt.kernels.pairwise_kernels`.  Every kernel
+        accepts sparse ``X`` (CSR or CSC, never densified); ``"linear"`` is
+        solved in feature space when there are fewer features than rows.
     gamma : float, "scale", "median" or None, default=None
         Width of the rbf, laplacian and polynomial kernels, resolved once at
         fit into ``gamma_`` by :func:`skadapt.kernels.resolve_gamma`
