@@ -332,7 +332,8 @@ class BaseAdapter(
         Z = self._fit(X, y, split, random_state)
         if Z is None:
             Z = self._transform(X)
-        Z = np.asarray(Z).astype(X.dtype, copy=False)  # float32 in, float32 out
+        # float32 in, float32 out; a sparse representation (SCL) stays sparse
+        Z = (Z if sp.issparse(Z) else np.asarray(Z)).astype(X.dtype, copy=False)
         if self.estimator is not None:
             rows = np.flatnonzero(split.labeled)
             self.estimator_ = clone(self.estimator).fit(Z[rows], y[rows])
@@ -395,14 +396,15 @@ class BaseAdapter(
         return self._embed(X)
 
     def _embed(self, X):
-        """The embedding as an ndarray of the input's float dtype.
+        """The embedding in the input's float dtype (an ndarray, or sparse if sparse).
 
         ``predict`` & co. use this, not the public ``transform``: with
         ``set_output(transform="pandas")`` the latter returns a DataFrame,
         whose column names ``estimator_`` (fitted on arrays) would warn about.
         """
         X = self._validate_predict_data(X)  # raises NotFittedError first
-        return np.asarray(self._transform(X)).astype(X.dtype, copy=False)
+        Z = self._transform(X)
+        return (Z if sp.issparse(Z) else np.asarray(Z)).astype(X.dtype, copy=False)
 
     def __sklearn_tags__(self):
         tags = _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)

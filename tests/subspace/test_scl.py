@@ -21,7 +21,7 @@ from skadapt.metrics import ReverseValidationScorer
 from skadapt.model_selection import SourceTargetShuffleSplit
 from skadapt.subspace import _scl
 from skadapt.utils import source_target_merge
-from tests.datasets.conftest import SHARED
+from tests.conftest import missing_data_outcome
 
 
 def _text_problem(n_source=150, n_target=120, n_features=300, seed=0):
@@ -266,10 +266,10 @@ def test_target_correction_uses_the_labeled_target_rows():
 # ------------------------------------------------------------ raw text
 
 
-def _newsgroups_texts(per_class=120):
-    path = SHARED / "20news_bydate.jsonl.gz"
+def _newsgroups_texts(folder, per_class=120):
+    path = folder / "20news_bydate.jsonl.gz"
     if not path.is_file():
-        pytest.skip(f"the shared data file {path} is missing (set SKADAPT_DATA)")
+        missing_data_outcome(f"the shared data file {path} is missing (set SKADAPT_DATA)")
     wanted = {
         "rec.autos": (1, 0), "talk.politics.guns": (1, 1),
         "rec.sport.hockey": (-1, 0), "talk.politics.mideast": (-1, 1),
@@ -288,8 +288,8 @@ def _newsgroups_texts(per_class=120):
     return texts, np.array(labels), np.array(domains)
 
 
-def test_raw_text_pipeline_and_grid_search():
-    texts, labels, domains = _newsgroups_texts()
+def test_raw_text_pipeline_and_grid_search(shared_data):
+    texts, labels, domains = _newsgroups_texts(shared_data)
     y = np.where(domains > 0, labels, -1)
     pipe = make_pipeline(
         CountVectorizer(binary=True, min_df=3, stop_words="english"),
