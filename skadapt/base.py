@@ -43,6 +43,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .utils._dask import (
+    check_dask_fit_supported,
+    check_dask_X,
+    dask_rows,
+    default_dask_fit_error,
+    is_dask_array,
+)
 from .utils._domain import _check_y, _split_domains
 
 __all__ = ["BaseWeighter", "BaseAdapter", "BaseDAEstimator", "LabeledOnly"]
@@ -84,6 +91,10 @@ class DomainAdaptationMixin:
         """Whether ``X`` may be sparse for the current parameters."""
         return False
 
+    def _dask_fit_error(self):
+        """None when ``fit`` takes a dask ``X`` (current parameters), else the error."""
+        return default_dask_fit_error(self)
+
     def _sparse_error(self):
         return (
             f"{type(self).__name__} does not support sparse input with the current "
@@ -108,14 +119,18 @@ class DomainAdaptationMixin:
         dtype=(np.float64, np.float32),
     ):
         """Validate X and split the domains: returns ``(X, y, split)``."""
-        self._check_sparse(X)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=("csr", "csc") if self._accepts_sparse() else False,
-            dtype=list(dtype),
-            reset=True,
-        )
+        if is_dask_array(X):  # validated lazily; y and sample_domain are computed
+            check_dask_fit_supported(self)
+            X = check_dask_X(self, X)
+        else:
+            self._check_sparse(X)
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=("csr", "csc") if self._accepts_sparse() else False,
+                dtype=list(dtype),
+                reset=True,
+            )
         if y is not None or require_y:
             y = _check_y(y, X.shape[0], type(self).__name__)
         split = _split_domains(
@@ -173,6 +188,14 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
     def _fit_weights(self, X_source, X_target, random_state):
         """Return the weights of the source rows (ndarray of shape (n_source,))."""
 
+    def _fit_weights_dask(self, X, split, random_state):
+        """Weights of every row of a dask ``X`` (a dask array, 0 on target rows).
+
+        Only reached when :meth:`_dask_fit_error` returns None; the methods
+        that fit blockwise override both.
+        """
+        raise TypeError(default_dask_fit_error(self))
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, sample_domain=None):
         """Learn the importance weights and fit ``estimator`` with them.
@@ -202,10 +225,13 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
                 "used; choose an estimator whose fit takes sample_weight."
             )
         random_state = check_random_state(getattr(self, "random_state", None))
-        w_source = self._fit_weights(X[split.source], X[split.target], random_state)
-        weights = np.zeros(X.shape[0], dtype=np.float64)
-        weights[split.source] = w_source
-        self.weights_ = weights
+        if is_dask_array(X):  # a lazy dask array of weights, 0 on the target rows
+            self.weights_ = self._fit_weights_dask(X, split, random_state)
+        else:
+            w_source = self._fit_weights(X[split.source], X[split.target], random_state)
+            weights = np.zeros(X.shape[0], dtype=np.float64)
+            weights[split.source] = w_source
+            self.weights_ = weights
         if self.estimator is not None:
             rows = np.flatnonzero(split.labeled_source)
             self.estimator_ = clone(self.estimator).fit(
@@ -219,24 +245,28 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
         return self.estimator_.classes_
 
     @available_if(_estimator_has("predict"))
+    @dask_rows
     def predict(self, X):
         """Predict with the estimator fitted on the weighted source rows."""
         X = self._validate_predict_data(X)  # checks fitting before estimator_
         return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
+    @dask_rows
     def predict_proba(self, X):
         """Class probabilities from the weighted estimator."""
         X = self._validate_predict_data(X)  # checks fitting before estimator_
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
+    @dask_rows
     def predict_log_proba(self, X):
         """Log class probabilities from the weighted estimator."""
         X = self._validate_predict_data(X)  # checks fitting before estimator_
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
+    @dask_rows
     def decision_function(self, X):
         """Decision function of the weighted estimator."""
         X = self._validate_predict_data(X)  # checks fitting before estimator_
@@ -337,6 +367,7 @@ class BaseAdapter(
         """
         return self._fit_embed(X, y, sample_domain)
 
+    @dask_rows
     def transform(self, X):
         """Embed any rows, in their input order.
 
@@ -358,24 +389,28 @@ class BaseAdapter(
         return self.estimator_.classes_
 
     @available_if(_estimator_has("predict"))
+    @dask_rows
     def predict(self, X):
         """Predict with the estimator fitted on the embedded labeled rows."""
         X_new = self.transform(X)  # raises NotFittedError first
         return self.estimator_.predict(X_new)
 
     @available_if(_estimator_has("predict_proba"))
+    @dask_rows
     def predict_proba(self, X):
         """Class probabilities of the estimator on the embedded rows."""
         X_new = self.transform(X)  # raises NotFittedError first
         return self.estimator_.predict_proba(X_new)
 
     @available_if(_estimator_has("predict_log_proba"))
+    @dask_rows
     def predict_log_proba(self, X):
         """Log class probabilities of the estimator on the embedded rows."""
         X_new = self.transform(X)  # raises NotFittedError first
         return self.estimator_.predict_log_proba(X_new)
 
     @available_if(_estimator_has("decision_function"))
+    @dask_rows
     def decision_function(self, X):
         """Decision function of the estimator on the embedded rows."""
         X_new = self.transform(X)  # raises NotFittedError first
@@ -544,30 +579,35 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
         return self.estimator_.n_features_in_
 
     @available_if(_estimator_has("predict"))
+    @dask_rows
     def predict(self, X):
         """Predict with the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
+    @dask_rows
     def predict_proba(self, X):
         """Class probabilities of the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
+    @dask_rows
     def predict_log_proba(self, X):
         """Log class probabilities of the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
+    @dask_rows
     def decision_function(self, X):
         """Decision function of the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
 
     @available_if(_estimator_has("transform"))
+    @dask_rows
     def transform(self, X):
         """Transform with the fitted estimator."""
         check_is_fitted(self)

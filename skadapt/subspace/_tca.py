@@ -43,6 +43,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseAdapter
 from ..kernels import KERNEL_PARAMS, pairwise_kernels, resolve_gamma
+from ..utils._dask import is_dask_array, row_blocks, row_sum, take_rows
 
 __all__ = ["TCA"]
 
@@ -476,6 +477,8 @@ class TCA(_BaseKernelTCA):
                 f"TCA: `n_landmarks`={self.n_landmarks} exceeds the {n} training rows; "
                 "use n_landmarks=None for the exact solver."
             )
+        if is_dask_array(X):
+            return self._fit_landmarks_dask(X, split, random_state)
         X = _as_float64(X)
         self._resolve_kernel(X, random_state)
         e = _domain_vector(split)
@@ -499,9 +502,7 @@ class TCA(_BaseKernelTCA):
         n, m = X.shape[0], self.n_landmarks
         idx = np.sort(random_state.choice(n, size=m, replace=False))
         Zl = X[idx]
-        lam, Vz = eigh(self._kernel(Zl))
-        keep = lam > _zero_tolerance(lam[-1], m)
-        R = Vz[:, keep] / np.sqrt(lam[keep])  # Phi = C R
+        R = self._landmark_root(Zl)
         CtC, Ct1, Cte = np.zeros((m, m)), np.zeros(m), np.zeros(m)
         step = _block_rows(m)
         for start in range(0, n, step):
@@ -509,12 +510,7 @@ class TCA(_BaseKernelTCA):
             CtC += C.T @ C
             Ct1 += C.sum(axis=0)
             Cte += C.T @ e[start : start + step]
-        G = R.T @ CtC @ R
-        f1, fe = R.T @ Ct1, R.T @ Cte
-        vals, _, coef_z = _solve_factor(
-            G, G - np.outer(f1, f1) / n, fe, self.mu, self.n_components
-        )
-        W = R @ coef_z  # K(x, Z) R (Phi^T w) = K(x, Z) R coef_z
+        vals, W = self._landmark_solve(R, CtC, Ct1, Cte, n)
         Z = np.empty((n, W.shape[1]))
         for start in range(0, n, step):
             Z[start : start + step] = self._kernel(X[start : start + step], Zl) @ W
@@ -522,3 +518,71 @@ class TCA(_BaseKernelTCA):
         self.X_fit_ = Zl
         self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self.n_components)
         return Z
+
+    def _landmark_root(self, Zl):
+        """``R`` with ``Phi = K(X, Zl) R`` the Nystrom features of the landmarks ``Zl``."""
+        lam, Vz = eigh(self._kernel(Zl))
+        keep = lam > _zero_tolerance(lam[-1], Zl.shape[0])
+        return Vz[:, keep] / np.sqrt(lam[keep])
+
+    def _landmark_solve(self, R, CtC, Ct1, Cte, n):
+        """Eigenvalues and ``W`` from the sums ``C^T C``, ``C^T 1``, ``C^T e`` (``C = K(X, Zl)``)."""
+        G = R.T @ CtC @ R
+        f1, fe = R.T @ Ct1, R.T @ Cte
+        vals, _, coef_z = _solve_factor(
+            G, G - np.outer(f1, f1) / n, fe, self.mu, self.n_components
+        )
+        return vals, R @ coef_z  # K(x, Z) R (Phi^T w) = K(x, Z) R coef_z
+
+    def _dask_fit_error(self):
+        if self.n_landmarks is not None:
+            return None
+        return (
+            "TCA with n_landmarks=None (the exact solver) cannot be fit on a dask array: it "
+            "needs the n x n kernel matrix in one process.  Set `n_landmarks` (a Nystrom "
+            "approximation whose statistics are sums over row blocks)."
+        )
+
+    def _fit_landmarks_dask(self, X, split, random_state):
+        """:meth:`_fit_landmarks` on a dask ``X``: the sums and the sign pivots blockwise."""
+        n, m = X.shape[0], self.n_landmarks
+        X = X.astype(np.float64)
+        self._resolve_kernel(X, random_state)
+        e = _domain_vector(split)
+        idx = np.sort(random_state.choice(n, size=m, replace=False))
+        Zl = take_rows(X, idx)
+        R = self._landmark_root(Zl)
+        sums = row_sum(
+            _landmark_sums, X, np.sign(e).astype(np.int8), size=m * m + 2 * m, name="TCA",
+            tca=self, landmarks=Zl, pos=e.max(initial=0.0), neg=e.min(initial=0.0),
+        )
+        vals, W = self._landmark_solve(
+            R, sums[: m * m].reshape(m, m), sums[m * m : m * m + m], sums[m * m + m :], n
+        )
+        k = W.shape[1]
+        parts = row_blocks(_abs_argmax, X, size=2 * k, name="TCA", tca=self, landmarks=Zl, W=W)
+        first = parts[:, :k].argmax(axis=0)  # the block of the first row of largest |Z|
+        pivot = parts[first, k + np.arange(k)]
+        self.landmark_indices_ = idx
+        self.X_fit_ = Zl
+        self.eigenvalues_, self.components_, _ = _finish(
+            vals, W, pivot[None, :], self.n_components
+        )
+        return self.transform(X)  # lazy, blockwise
+
+
+def _landmark_sums(X_block, codes, tca, landmarks, pos, neg):
+    """``C^T C``, ``C^T 1`` and ``C^T e`` of one block (``C = K(X_block, landmarks)``)."""
+    C = tca._kernel(X_block, landmarks)
+    e = np.where(codes > 0, pos, np.where(codes < 0, neg, 0.0))
+    return np.concatenate([(C.T @ C).ravel(), C.sum(axis=0), C.T @ e])
+
+
+def _abs_argmax(X_block, tca, landmarks, W):
+    """Per column of ``Z = K(X_block, landmarks) W``: ``max |Z|`` and ``Z`` at its first row."""
+    Z = tca._kernel(X_block, landmarks) @ W
+    if Z.shape[0] == 0:
+        return np.zeros(2 * W.shape[1])
+    rows = np.abs(Z).argmax(axis=0)
+    values = Z[rows, np.arange(Z.shape[1])]
+    return np.concatenate([np.abs(values), values])
