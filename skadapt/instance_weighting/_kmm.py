@@ -247,7 +247,7 @@ class KMM(BaseWeighter):
 
     def _fit_weights_dask(self, X, split, random_state):
         """Nystroem KMM on a dask ``X``: the source rows are gathered, the target streamed."""
-        X_source = take_rows(X, np.flatnonzero(split.source))
+        X_source = take_rows(X, np.flatnonzero(split.source), "KMM")
         beta = self._fit_weights(X_source, X[split.target], random_state)
         return scatter_rows(beta, split.source, X)
 
@@ -271,7 +271,7 @@ class KMM(BaseWeighter):
             self.kernel, gamma=self.gamma_, n_components=m, random_state=random_state
         )
         if is_dask_array(X_target):  # the target's kernel mean is a sum over row blocks
-            nys = fit_nystroem(nys, rows, random_state)
+            nys = fit_nystroem(nys, rows, random_state, "KMM")
             mean_t = transform_mean(nys, X_target, m, "KMM")
         else:
             nys.fit(rows)

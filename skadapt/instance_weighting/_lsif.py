@@ -228,7 +228,9 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
             )
         source_rows, target_rows = np.flatnonzero(split.source), np.flatnonzero(split.target)
         n_s, n_t = source_rows.shape[0], target_rows.shape[0]
-        centers = take_rows(X, target_rows[choose_centers(n_t, self.n_centers, random_state)])
+        centers = take_rows(
+            X, target_rows[choose_centers(n_t, self.n_centers, random_state)], name
+        )
         self.cv_results_ = None
         self.gamma_, self.lambda_ = grid[0], lambdas[0]
         b = centers.shape[0]

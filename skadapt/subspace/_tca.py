@@ -550,7 +550,7 @@ class TCA(_BaseKernelTCA):
         self._resolve_kernel(X, random_state)
         e = _domain_vector(split)
         idx = np.sort(random_state.choice(n, size=m, replace=False))
-        Zl = take_rows(X, idx)
+        Zl = take_rows(X, idx, "TCA")
         R = self._landmark_root(Zl)
         sums = row_sum(
             _landmark_sums, X, np.sign(e).astype(np.int8), size=m * m + 2 * m, name="TCA",

@@ -153,11 +153,13 @@ def row_blocks(func, X, *row_arrays, size, name, **kwargs):
     return _block_parts(func, X, row_arrays, size, name, kwargs).compute()
 
 
-def take_rows(X, indices):
-    """The rows ``X[indices]`` (in that order) as an in-memory ndarray."""
+def take_rows(X, indices, name):
+    """The rows ``X[indices]`` (in that order) as an in-memory ndarray, checked finite."""
     indices = np.asarray(indices, dtype=np.int64)
     order = np.argsort(indices, kind="stable")
     rows = np.asarray(X[indices[order]].compute())
+    if not np.isfinite(rows).all():
+        raise ValueError(f"{name}: X contains NaN or infinity.")
     out = np.empty_like(rows)
     out[order] = rows
     return out
@@ -221,7 +223,7 @@ class _KeepOrder(np.random.RandomState):
         return np.arange(x)
 
 
-def fit_nystroem(nystroem, X, random_state):
+def fit_nystroem(nystroem, X, random_state, name):
     """Fit scikit-learn's ``Nystroem`` on a dask ``X``, gathering only its landmark rows.
 
     The landmarks are drawn with ``random_state`` exactly as ``Nystroem.fit``
@@ -236,7 +238,7 @@ def fit_nystroem(nystroem, X, random_state):
     n = X.shape[0]
     indices = check_random_state(random_state).permutation(n)[: min(nystroem.n_components, n)]
     fitted = clone(nystroem).set_params(random_state=_KeepOrder(0))
-    fitted.fit(take_rows(X, indices))
+    fitted.fit(take_rows(X, indices, name))
     fitted.component_indices_ = indices
     return fitted
 
