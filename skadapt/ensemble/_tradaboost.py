@@ -37,6 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..base import BaseDAEstimator
+from ..utils._verbose import Progress
 
 __all__ = ["TrAdaBoostClassifier"]
 
@@ -248,6 +249,7 @@ class _Rounds:
     def __init__(self, owner):
         self.owner = owner
         self.estimators, self.weights, self.errors, self.masses = [], [], [], []
+        self.progress = Progress(type(owner).__name__, owner.verbose)
 
     def add(self, est, alpha, eps, mass):
         """Record one round (and print its line when ``verbose``)."""
@@ -256,10 +258,8 @@ class _Rounds:
         self.errors.append(eps)
         self.masses.append(mass)
         owner = self.owner
-        if owner.verbose:
-            print(f"{type(owner).__name__} round {len(self.estimators)}/{owner.n_estimators}: "
-                  f"target error {eps:.4f}, beta_t {math.exp(-alpha):.4g}, source weight "
-                  f"mass {mass:.4f}")
+        self.progress(f"round {len(self.estimators)}/{owner.n_estimators}: target error "
+                      f"{eps:.4f}, beta_t {math.exp(-alpha):.4g}, source weight mass {mass:.4f}")
 
     def repeat_last(self):
         """No error on any row: the last learner stands for every remaining round."""

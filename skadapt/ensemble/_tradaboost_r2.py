@@ -29,6 +29,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseDAEstimator
+from ..utils._verbose import Progress
 from ._tradaboost import (
     _ERROR_FLOOR,
     _RequiresLabels,
@@ -574,6 +575,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
         )
         share_t = n_target / n_rows
         name = type(self).__name__
+        progress = Progress(name, self.verbose)
 
         w = np.full(n_rows, 1.0 / n_rows)
         cv_errors, betas, masses, seeds, weight_history = [], [], [], [], []
@@ -602,9 +604,8 @@ class TwoStageTrAdaBoostR2(_R2Base):
                     w[~is_target] *= np.where(e[~is_target] > 0, np.power(beta, e[~is_target]), 1.0)
                 w = _normalize_weights(self, w)
             betas.append(beta)
-            if self.verbose:
-                print(f"{name} step {t + 1}/{self.n_steps}: cv error {cv_errors[-1]:.4g}, "
-                      f"source beta {beta:.4g}, source weight mass {masses[-1]:.4f}")
+            progress(f"step {t + 1}/{self.n_steps}: cv error {cv_errors[-1]:.4g}, "
+                     f"source beta {beta:.4g}, source weight mass {masses[-1]:.4f}")
             if w is None or not n_source:
                 # (Without source rows every step would be the same model.)
                 break

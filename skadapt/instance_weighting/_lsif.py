@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from ..base import BaseWeighter
 from ..utils._dask import as_row_blocks, row_sum, take_rows
+from ..utils._verbose import Progress
 from ._base import (
     BASIS_CONSTRAINTS,
     _DensityRatioMixin,
@@ -38,6 +39,10 @@ from ._base import (
 )
 
 __all__ = ["ULSIF", "RuLSIF"]
+
+
+def _fmt(gamma):
+    return "None" if gamma is None else f"{gamma:.4g}"
 
 
 def lsif_loo_scores(Phi_s, Phi_t, lambdas, alpha, pair_s, pair_t):
@@ -155,6 +160,7 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
 
     def _fit_weights(self, X_source, X_target, random_state):
         name = type(self).__name__
+        progress = Progress(name, self.verbose)
         alpha = self._relative_alpha()
         grid = resolve_gamma_grid(
             name, self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
@@ -182,6 +188,8 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
                 # n_centers-sized linear algebra: single-threaded BLAS is fastest
                 with threadpool_limits(limits=1, user_api="blas"):
                     loo[g] = lsif_loo_scores(Phi_s, Phi_t, lambdas, alpha, pair_s, pair_t)
+                progress(f"leave-one-out {g + 1}/{len(grid)}: gamma={_fmt(gamma)}, best -LOO "
+                         f"{-np.nanmin(loo[g]):.6f} over {len(lambdas)} lambdas")
             score = -loo.ravel()
             score = np.where(np.isfinite(score), score, -np.inf)
             order = np.argsort(-score, kind="stable")
@@ -197,16 +205,16 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
             }
             best_gamma = params[order[0]]["gamma"]
             best_lambda = params[order[0]]["lambda"]
-            if self.verbose:
+            if self.verbose > 1:
                 for p, s in zip(params, score):
-                    print(f"[{name}] gamma={p['gamma']}, lambda={p['lambda']:.4g}: "
-                          f"-LOO {s:.6f}")
+                    progress(f"gamma={_fmt(p['gamma'])}, lambda={p['lambda']:.4g}: -LOO {s:.6f}")
         self.gamma_ = best_gamma
         self.lambda_ = best_lambda
         Phi_s = basis(X_source, centers, self.kernel, self.gamma_)
         Phi_t = basis(X_target, centers, self.kernel, self.gamma_)
         self.centers_ = centers
         self.alpha_ = lsif_fit(Phi_s, Phi_t, self.lambda_, alpha)
+        progress(f"fitted with gamma={_fmt(self.gamma_)}, lambda={self.lambda_:.4g}")
         return np.maximum(Phi_s @ self.alpha_, 0.0)
 
     def _fit_weights_dask(self, X, split, random_state):
@@ -241,6 +249,10 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
         S_s, S_t = sums[: b * b].reshape(b, b), sums[b * b : 2 * b * b].reshape(b, b)
         self.centers_ = centers
         self.alpha_ = lsif_solve(S_s, S_t, sums[2 * b * b :], n_s, n_t, self.lambda_, alpha)
+        Progress(name, self.verbose)(
+            f"fitted from sums over {X.numblocks[0]} row blocks with gamma={_fmt(self.gamma_)}, "
+            f"lambda={self.lambda_:.4g}"
+        )
         return self.density_ratio(X) * as_row_blocks(split.source.astype(np.float64), X)
 
 
@@ -264,7 +276,9 @@ _COMMON_PARAMS = """
     random_state : int, RandomState instance or None, default=None
         Draws the centres and the pairs of the leave-one-out criterion.
     verbose : int, default=0
-        Print the cross-validation scores when positive."""
+        When positive, print one line per ``gamma`` of the cross-validation and
+        one for the final fit, with the elapsed time; above 1, also the score of
+        every ``(gamma, lambda)``."""
 
 _COMMON_ATTRIBUTES = """
     weights_ : ndarray of shape (n_samples,)

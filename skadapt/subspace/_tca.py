@@ -44,6 +44,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..base import BaseAdapter
 from ..kernels import KERNEL_PARAMS, pairwise_kernels, resolve_gamma
 from ..utils._dask import is_dask_array, row_blocks, row_sum, take_rows
+from ..utils._verbose import Progress
 
 __all__ = ["TCA"]
 
@@ -363,6 +364,9 @@ class TCA(_BaseKernelTCA):
     n_jobs : int, default=None
         Threads of the kernel computations (see
         :func:`skadapt.kernels.pairwise_kernels`).
+    verbose : int, default=0
+        When positive, print one line per stage (kernel matrix or landmark
+        sums, eigensolver) with the elapsed time.
 
     Attributes
     ----------
@@ -443,6 +447,7 @@ class TCA(_BaseKernelTCA):
     _parameter_constraints = {
         **_BaseKernelTCA._parameter_constraints,
         "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -458,6 +463,7 @@ class TCA(_BaseKernelTCA):
         n_landmarks=None,
         random_state=None,
         n_jobs=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.n_components = n_components
@@ -469,6 +475,7 @@ class TCA(_BaseKernelTCA):
         self.n_landmarks = n_landmarks
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _fit(self, X, y, split, random_state):
         n = X.shape[0]
@@ -477,13 +484,14 @@ class TCA(_BaseKernelTCA):
                 f"TCA: `n_landmarks`={self.n_landmarks} exceeds the {n} training rows; "
                 "use n_landmarks=None for the exact solver."
             )
+        progress = Progress("TCA", self.verbose)
         if is_dask_array(X):
-            return self._fit_landmarks_dask(X, split, random_state)
+            return self._fit_landmarks_dask(X, split, random_state, progress)
         X = _as_float64(X)
         self._resolve_kernel(X, random_state)
         e = _domain_vector(split)
         if self.n_landmarks is not None:
-            return self._fit_landmarks(X, e, random_state)
+            return self._fit_landmarks(X, e, random_state, progress)
         self.landmark_indices_ = None
         self.X_fit_ = X
         if self.kernel == "linear" and X.shape[1] <= n:
@@ -493,11 +501,14 @@ class TCA(_BaseKernelTCA):
                 X, G, G - np.outer(f1, f1) / n, fe, self.mu, self.n_components
             )
         else:
-            vals, W, Z = _solve_kernel_tca(self._kernel(X), e, self.mu, self.n_components)
+            K = self._kernel(X)
+            progress(f"kernel matrix {n} x {n}")
+            vals, W, Z = _solve_kernel_tca(K, e, self.mu, self.n_components)
+        progress(f"eigensolver: {vals.shape[0]} components")
         self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self.n_components)
         return Z
 
-    def _fit_landmarks(self, X, e, random_state):
+    def _fit_landmarks(self, X, e, random_state, progress):
         """Nystrom TCA: stream ``C = K(X, Z)`` in row blocks, solve in landmark space."""
         n, m = X.shape[0], self.n_landmarks
         idx = np.sort(random_state.choice(n, size=m, replace=False))
@@ -510,7 +521,9 @@ class TCA(_BaseKernelTCA):
             CtC += C.T @ C
             Ct1 += C.sum(axis=0)
             Cte += C.T @ e[start : start + step]
+        progress(f"landmark sums over {n} rows ({m} landmarks)")
         vals, W = self._landmark_solve(R, CtC, Ct1, Cte, n)
+        progress(f"eigensolver: {vals.shape[0]} components")
         Z = np.empty((n, W.shape[1]))
         for start in range(0, n, step):
             Z[start : start + step] = self._kernel(X[start : start + step], Zl) @ W
@@ -543,7 +556,7 @@ class TCA(_BaseKernelTCA):
             "approximation whose statistics are sums over row blocks)."
         )
 
-    def _fit_landmarks_dask(self, X, split, random_state):
+    def _fit_landmarks_dask(self, X, split, random_state, progress):
         """:meth:`_fit_landmarks` on a dask ``X``: the sums and the sign pivots blockwise."""
         n, m = X.shape[0], self.n_landmarks
         X = X.astype(np.float64)
@@ -556,9 +569,11 @@ class TCA(_BaseKernelTCA):
             _landmark_sums, X, np.sign(e).astype(np.int8), size=m * m + 2 * m, name="TCA",
             tca=self, landmarks=Zl, pos=e.max(initial=0.0), neg=e.min(initial=0.0),
         )
+        progress(f"landmark sums over {X.numblocks[0]} row blocks ({n} rows, {m} landmarks)")
         vals, W = self._landmark_solve(
             R, sums[: m * m].reshape(m, m), sums[m * m : m * m + m], sums[m * m + m :], n
         )
+        progress(f"eigensolver: {vals.shape[0]} components")
         k = W.shape[1]
         parts = row_blocks(_abs_argmax, X, size=2 * k, name="TCA", tca=self, landmarks=Zl, W=W)
         first = parts[:, :k].argmax(axis=0)  # the block of the first row of largest |Z|
