@@ -34,7 +34,7 @@ from threadpoolctl import threadpool_limits
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseWeighter
-from ..utils._verbose import Progress
+from ..utils._verbose import Progress, short
 from ._base import (
     BASIS_CONSTRAINTS,
     _DensityRatioMixin,
@@ -348,7 +348,7 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
             self.cv_results_ = results
             best = int(order[0])
             for gamma, m in zip(grid, mean):
-                progress(f"gamma={gamma:.4g}: held-out mean log-importance {m:.5f}")
+                progress(f"gamma={short(gamma)}: held-out mean log-importance {m:.5f}")
         else:
             best = 0
         self.gamma_ = grid[best]
@@ -374,7 +374,7 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
         self.centers_ = centers
         self.alpha_ = alpha
         self.n_iter_ = max(int(n_iter), 1)
-        progress(f"fitted with gamma={self.gamma_:.4g} in {self.n_iter_} iterations")
+        progress(f"fitted with gamma={short(self.gamma_)} in {self.n_iter_} iterations")
         return np.maximum(
             basis(X_source, centers, self.kernel, self.gamma_) @ alpha, 0.0
         )

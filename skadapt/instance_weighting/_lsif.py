@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from ..base import BaseWeighter
 from ..utils._dask import as_row_blocks, row_sum, take_rows
-from ..utils._verbose import Progress
+from ..utils._verbose import Progress, short
 from ._base import (
     BASIS_CONSTRAINTS,
     _DensityRatioMixin,
@@ -39,10 +39,6 @@ from ._base import (
 )
 
 __all__ = ["ULSIF", "RuLSIF"]
-
-
-def _fmt(gamma):
-    return "None" if gamma is None else f"{gamma:.4g}"
 
 
 def lsif_loo_scores(Phi_s, Phi_t, lambdas, alpha, pair_s, pair_t):
@@ -188,8 +184,11 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
                 # n_centers-sized linear algebra: single-threaded BLAS is fastest
                 with threadpool_limits(limits=1, user_api="blas"):
                     loo[g] = lsif_loo_scores(Phi_s, Phi_t, lambdas, alpha, pair_s, pair_t)
-                progress(f"leave-one-out {g + 1}/{len(grid)}: gamma={_fmt(gamma)}, best -LOO "
-                         f"{-np.nanmin(loo[g]):.6f} over {len(lambdas)} lambdas")
+                if progress:
+                    finite = loo[g][np.isfinite(loo[g])]
+                    best = -finite.min() if finite.size else -np.inf
+                    progress(f"leave-one-out {g + 1}/{len(grid)}: gamma={short(gamma)}, "
+                             f"best -LOO {best:.6f} over {len(lambdas)} lambdas")
             score = -loo.ravel()
             score = np.where(np.isfinite(score), score, -np.inf)
             order = np.argsort(-score, kind="stable")
@@ -207,14 +206,14 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
             best_lambda = params[order[0]]["lambda"]
             if self.verbose > 1:
                 for p, s in zip(params, score):
-                    progress(f"gamma={_fmt(p['gamma'])}, lambda={p['lambda']:.4g}: -LOO {s:.6f}")
+                    progress(f"gamma={short(p['gamma'])}, lambda={p['lambda']:.4g}: -LOO {s:.6f}")
         self.gamma_ = best_gamma
         self.lambda_ = best_lambda
         Phi_s = basis(X_source, centers, self.kernel, self.gamma_)
         Phi_t = basis(X_target, centers, self.kernel, self.gamma_)
         self.centers_ = centers
         self.alpha_ = lsif_fit(Phi_s, Phi_t, self.lambda_, alpha)
-        progress(f"fitted with gamma={_fmt(self.gamma_)}, lambda={self.lambda_:.4g}")
+        progress(f"fitted with gamma={short(self.gamma_)}, lambda={self.lambda_:.4g}")
         return np.maximum(Phi_s @ self.alpha_, 0.0)
 
     def _fit_weights_dask(self, X, split, random_state):
@@ -250,7 +249,7 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
         self.centers_ = centers
         self.alpha_ = lsif_solve(S_s, S_t, sums[2 * b * b :], n_s, n_t, self.lambda_, alpha)
         Progress(name, self.verbose)(
-            f"fitted from sums over {X.numblocks[0]} row blocks with gamma={_fmt(self.gamma_)}, "
+            f"fitted from sums over {X.numblocks[0]} row blocks with gamma={short(self.gamma_)}, "
             f"lambda={self.lambda_:.4g}"
         )
         return self.density_ratio(X) * as_row_blocks(split.source.astype(np.float64), X)

@@ -33,3 +33,8 @@ class Progress:
 def progress(name, verbose):
     """``verbose`` as a :class:`Progress` (one already made is passed on unchanged)."""
     return verbose if isinstance(verbose, Progress) else Progress(name, verbose)
+
+
+def short(value):
+    """A number for a progress line, 4 significant digits (``None`` stays ``None``)."""
+    return "None" if value is None else f"{value:.4g}"

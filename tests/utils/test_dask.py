@@ -53,7 +53,7 @@ from skadapt.utils.discovery import all_estimators  # noqa: E402
 def client():
     """Two worker processes, one thread each; closed cleanly at the end of the module."""
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster, Client(cluster) as dask_client:
         yield dask_client
 
