@@ -235,7 +235,7 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
         if self.estimator is not None:
             rows = np.flatnonzero(split.labeled_source)
             self.estimator_ = clone(self.estimator).fit(
-                X[rows], y[rows], sample_weight=weights[rows]
+                X[rows], y[rows], sample_weight=self.weights_[rows]
             )
         return self
 

@@ -263,9 +263,10 @@ def test_landmark_tca_dask_fit_equals_in_memory(client, gamma):
 class _DaskLeastSquares(RegressorMixin, BaseEstimator):
     """A least-squares regressor whose fit takes dask input (sums over rows)."""
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         self.fitted_on_ = type(X).__module__.split(".")[0]
-        G, b = X.T @ X, X.T @ y
+        Xw = X if sample_weight is None else X * sample_weight[:, None]
+        G, b = Xw.T @ X, Xw.T @ y
         if isinstance(G, da.Array):
             G, b = da.compute(G, b)
         self.coef_ = np.linalg.solve(G, b)
@@ -288,6 +289,16 @@ def test_labeled_only_passes_dask_input_to_its_estimator(client):
     pred = model.predict(_chunked(X))
     assert isinstance(pred, da.Array)
     assert _rel(pred.compute(), ref.predict(X)) < 1e-8
+
+
+def test_weighter_passes_dask_rows_and_weights_to_its_estimator(client):
+    X, _ = _shifted_rows()
+    y = np.r_[X[:700] @ [1.0, -1.0, 0.5, 0.0], np.full(500, np.nan)]
+    params = dict(gamma=0.7, lambdas=0.1, n_centers=40, random_state=0)
+    ref = skadapt.ULSIF(_DaskLeastSquares(), **params).fit(X, y)
+    est = skadapt.ULSIF(_DaskLeastSquares(), **params).fit(_chunked(X), y)
+    assert est.estimator_.fitted_on_ == "dask"
+    assert _rel(est.estimator_.coef_, ref.estimator_.coef_) < 1e-8
 
 
 # ------------------------------------------- 3. blockwise, lazy predictions
