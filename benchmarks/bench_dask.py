@@ -10,16 +10,18 @@ quadratic program).
 
 Timed, for n = 1M, 4M, 16M rows (quick mode: 200k):
 
-* ``ULSIF(gamma=0.05, lambdas=0.1, n_centers=100)``;
-* ``KMM(gamma=0.05, n_components=100)`` (Nystroem);
-* ``TCA(n_components=10, gamma=0.05, n_landmarks=100)``;
+* ``ULSIF(gamma=0.05, lambdas=0.1, n_centers=50)``;
+* ``KMM(gamma=0.05, n_components=50)`` (Nystroem);
+* ``TCA(n_components=10, gamma=0.05, n_landmarks=50)``;
 
 on a ``LocalCluster`` of 1 and of 2 worker processes (one thread each, BLAS
 and numba limited to one thread), beside the in-memory fit of the same rows
-where they fit in memory (n <= ``IN_MEMORY_MAX``; the process's own threads).
-The workers are restarted before each size, so the peak resident memory of
-each worker (``ru_maxrss``, over the three fits of that size) belongs to that
-size: bounded by the chunk size, it stays flat as n grows.
+where they fit in memory (n <= ``in_memory_max``; the process's own threads).
+Each (size, workers) pair gets a fresh cluster, so the peak resident memory of
+each worker (``ru_maxrss``, over the three fits) belongs to that size: bounded
+by the chunk size, it stays flat as n grows.  The sizes run smallest, largest
+(2 workers first: the goal is that it completes), then the others.  The result files are rewritten after
+every measurement, so a run cut short still leaves what it measured.
 """
 
 import os
@@ -34,6 +36,7 @@ from benchmarks._common import markdown_table, peak_memory_mb, write_result
 N_FEATURES = 20
 N_SOURCE = 10_000
 GAMMA = 0.05
+M = 50  # centres (ULSIF), Nystroem components (KMM), landmarks (TCA)
 CONFIG = {
     "quick": {"sizes": (100_000,), "chunk": 25_000, "in_memory_max": 100_000},
     # in memory at 1M only: at 4M the three in-memory fits take ~10 min on this
@@ -50,9 +53,9 @@ def _methods():
     import skadapt
 
     return {
-        "ULSIF": lambda: skadapt.ULSIF(gamma=GAMMA, lambdas=0.1, n_centers=100, random_state=0),
-        "KMM (Nystroem)": lambda: skadapt.KMM(gamma=GAMMA, n_components=100, random_state=0),
-        "TCA (landmarks)": lambda: skadapt.TCA(n_components=10, gamma=GAMMA, n_landmarks=100,
+        "ULSIF": lambda: skadapt.ULSIF(gamma=GAMMA, lambdas=0.1, n_centers=M, random_state=0),
+        "KMM (Nystroem)": lambda: skadapt.KMM(gamma=GAMMA, n_components=M, random_state=0),
+        "TCA (landmarks)": lambda: skadapt.TCA(n_components=10, gamma=GAMMA, n_landmarks=M,
                                                random_state=0),
     }
 
@@ -78,102 +81,96 @@ def _load():
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def _cluster_rows(n_workers, sizes, chunk, payload):
+def _cluster_fits(n_workers, n, chunk):
+    """Time the three fits of ``n`` rows on a fresh cluster; peak memory of each worker."""
     from distributed import Client, LocalCluster
 
     rows = {}
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, env=WORKER_ENV) as cluster, \
+                      dashboard_address=":0", env=WORKER_ENV) as cluster, \
             Client(cluster) as client:
-        for i, n in enumerate(sizes):
-            if i:
-                client.restart()  # fresh workers: their peak memory belongs to this size
-            X_small, y_small = _data(N_SOURCE + 2 * chunk, chunk)
-            for make in _methods().values():
-                make().fit(X_small, y_small)  # imports and numba's cache on the workers
-            X, y = _data(n, chunk)
-            for name, make in _methods().items():
-                start = time.perf_counter()
-                make().fit(X, y)
-                seconds = time.perf_counter() - start
-                rows[(name, n)] = {"seconds": seconds, "rows_per_s": n / seconds}
-                print(f"[bench_dask] {name} n={n:,} workers={n_workers}: {seconds:.1f} s, "
-                      f"{n / seconds:,.0f} rows/s", flush=True)
-            peaks = sorted(client.run(_worker_peak_mb).values())
-            for name in _methods():
-                rows[(name, n)]["worker_peak_mb"] = peaks
-            print(f"[bench_dask] n={n:,} workers={n_workers}: worker peak {peaks} MB", flush=True)
-    payload[f"workers_{n_workers}"] = {f"{k[0]}|{k[1]}": v for k, v in rows.items()}
-    return rows
-
-
-def _in_memory_rows(sizes, chunk, in_memory_max):
-    rows = {}
-    for n in sizes:
-        if n > in_memory_max:
-            continue
+        X_small, y_small = _data(N_SOURCE + 2 * chunk, chunk)
+        for make in _methods().values():
+            make().fit(X_small, y_small)  # imports and numba's cache on the workers
         X, y = _data(n, chunk)
-        X = X.compute()
         for name, make in _methods().items():
             start = time.perf_counter()
-            _, mb = peak_memory_mb(lambda: make().fit(X, y))
+            make().fit(X, y)
             seconds = time.perf_counter() - start
-            rows[(name, n)] = {"seconds": seconds, "rows_per_s": n / seconds, "peak_mb": mb}
-            print(f"[bench_dask] {name} n={n:,} in memory: {seconds:.1f} s", flush=True)
-        del X
+            rows[name] = {"seconds": seconds, "rows_per_s": n / seconds}
+            print(f"[bench_dask] {name} n={n:,} workers={n_workers}: {seconds:.1f} s, "
+                  f"{n / seconds:,.0f} rows/s", flush=True)
+        peaks = sorted(client.run(_worker_peak_mb).values())
+    for name in rows:
+        rows[name]["worker_peak_mb"] = peaks
+    print(f"[bench_dask] n={n:,} workers={n_workers}: worker peak {peaks} MB", flush=True)
     return rows
 
 
-def run(mode):
-    cfg = CONFIG[mode]
-    sizes, chunk = cfg["sizes"], cfg["chunk"]
-    payload = {"mode": mode, "sizes": sizes, "chunk_rows": chunk, "n_features": N_FEATURES,
-               "n_source": N_SOURCE, "load_before": _load()}
-    print(f"[bench_dask] {payload['load_before']}", flush=True)
-    one = _cluster_rows(1, sizes, chunk, payload)
-    two = _cluster_rows(2, sizes, chunk, payload)
-    memory = _in_memory_rows(sizes, chunk, cfg["in_memory_max"])
-    payload["in_memory"] = {f"{k[0]}|{k[1]}": v for k, v in memory.items()}
-    payload["load_after"] = _load()
+def _in_memory_fits(n, chunk):
+    X, y = _data(n, chunk)
+    X = X.compute()
+    rows = {}
+    for name, make in _methods().items():
+        start = time.perf_counter()
+        _, mb = peak_memory_mb(lambda: make().fit(X, y))
+        seconds = time.perf_counter() - start
+        rows[name] = {"seconds": seconds, "rows_per_s": n / seconds, "peak_mb": mb}
+        print(f"[bench_dask] {name} n={n:,} in memory: {seconds:.1f} s", flush=True)
+    return rows
+
+
+def _plan(sizes, in_memory_max):
+    """(n, workers) in run order; workers 0 is the in-memory fit."""
+    plan = []
+    # the smallest size, then the largest (2 workers first), then the others
+    for n in [sizes[0], *sizes[1:][::-1]][: len(sizes)]:
+        order = (2, 1) if n == sizes[-1] else (1, 2)
+        plan += [(n, w) for w in order]
+        if n <= in_memory_max:
+            plan.append((n, 0))
+    return plan
+
+
+def _cell(entry):
+    return f"{entry['rows_per_s']:,.0f} ({entry['seconds']:.1f} s)" if entry else "not run"
+
+
+def _write(mode, payload, results, sizes, chunk):
     chunk_mb = chunk * N_FEATURES * 8 / 2**20
-    table = []
-    ratios = []
+    table, verdicts = [], []
     for n in sizes:
         for name in _methods():
-            a, b = one[(name, n)], two[(name, n)]
-            ratio = b["rows_per_s"] / a["rows_per_s"]
-            ratios.append((name, n, ratio))
-            mem = memory.get((name, n))
+            one, two = results.get((n, 1, name)), results.get((n, 2, name))
+            mem = results.get((n, 0, name))
+            ratio = two["rows_per_s"] / one["rows_per_s"] if one and two else None
+            peaks = " / ".join(f"{max(e['worker_peak_mb']):.0f}" if e else "-" for e in (one, two))
             table.append([
-                name, f"{n:,}",
-                f"{a['rows_per_s']:,.0f} ({a['seconds']:.1f} s)",
-                f"{b['rows_per_s']:,.0f} ({b['seconds']:.1f} s)",
-                f"{ratio:.2f}x",
-                f"{max(a['worker_peak_mb']):.0f} / {max(b['worker_peak_mb']):.0f}",
-                (f"{mem['rows_per_s']:,.0f} ({mem['seconds']:.1f} s, +{mem['peak_mb']:.0f} MB)"
-                 if mem else "not run (X alone is "
-                 f"{n * N_FEATURES * 8 / 2**30:.1f} GB)"),
+                name, f"{n:,}", _cell(one), _cell(two),
+                f"{ratio:.2f}x" if ratio else "-", peaks,
+                (f"{_cell(mem)}, +{mem['peak_mb']:.0f} MB" if mem else "not run"),
             ])
-    largest = sizes[-1]
-    completed = all((name, largest) in two for name in _methods())
-    big = [r for r in ratios if r[1] == largest]
-    verdicts = [
-        f"- {largest:,} rows complete with 1 and 2 workers: {'met' if completed else 'MISSED'}",
-    ] + [
-        f"- {name}, {largest:,} rows: 2 workers / 1 worker = {ratio:.2f}x "
-        f"(goal >= {GOAL_RATIO}x): {'met' if ratio >= GOAL_RATIO else 'MISSED'}"
-        for name, _, ratio in big
-    ]
+            if n == sizes[-1]:
+                verdicts.append(
+                    f"- {name}, {n:,} rows: completes with 2 workers: "
+                    f"{'met' if two else 'NOT RUN'}; with 1 worker: {'met' if one else 'NOT RUN'}; "
+                    f"2 workers / 1 worker = {f'{ratio:.2f}x' if ratio else 'n/a'} "
+                    f"(goal >= {GOAL_RATIO}x): "
+                    f"{'met' if ratio and ratio >= GOAL_RATIO else 'MISSED' if ratio else 'n/a'}"
+                )
+    payload["results"] = {f"{n}|{w}|{name}": v for (n, w, name), v in results.items()}
     payload["verdicts"] = verdicts
+    payload["load_now"] = _load()
     text = [
         f"# Fits on dask arrays ({mode} mode)\n",
         f"{N_FEATURES} features generated blockwise (never materialised), chunks of "
         f"{chunk:,} rows ({chunk_mb:.0f} MB of X each), the first {N_SOURCE:,} rows are the "
-        "source, the rest the target.  LocalCluster of 1 and 2 worker processes, one thread "
-        "each (BLAS and numba limited to one thread); the workers are restarted before each "
-        "size, and 'worker peak' is the largest resident memory of a worker process during "
-        "the three fits of that size (ru_maxrss, 1 worker / 2 workers).  In memory: the same rows as one numpy "
-        "array in this process (all its threads), its extra peak resident memory.\n",
+        f"source, the rest the target; {M} centres / Nystroem components / landmarks.  "
+        "LocalCluster of 1 and 2 worker processes, one thread each (BLAS and numba limited "
+        "to one thread), a fresh cluster for each size; 'worker peak' is the largest resident "
+        "memory of a worker process over the three fits (ru_maxrss, 1 worker / 2 workers).  "
+        "In memory: the same rows as one numpy array in this process (all its threads), and "
+        "its extra peak resident memory.\n",
         markdown_table(
             ["method", "rows", "1 worker rows/s", "2 workers rows/s", "2w / 1w",
              "worker peak MB", "in memory rows/s"],
@@ -181,12 +178,27 @@ def run(mode):
         ),
         "\n## Goals\n",
         "\n".join(verdicts),
-        f"\nMachine load (2 cores shared with other engineers' jobs): before "
-        f"`{payload['load_before']}`, after `{payload['load_after']}`.  Throughput ratios "
-        "under load understate the scaling: another job competing for a core slows the "
-        "2-worker run more than the 1-worker run.\n",
+        f"\nMachine load (2 cores shared with other engineers' jobs): at the start "
+        f"`{payload['load_before']}`, at the last measurement `{payload['load_now']}`.  Under "
+        "such load the two workers do not get two free cores, so the 2-worker throughput and "
+        "its ratio to 1 worker understate the scaling.\n",
     ]
-    write_result("bench_dask_quick" if mode == "quick" else "bench_dask", payload, "\n".join(text))
+    write_result("bench_dask_quick" if mode == "quick" else "bench_dask", payload,
+                 "\n".join(text))
+
+
+def run(mode):
+    cfg = CONFIG[mode]
+    sizes, chunk = cfg["sizes"], cfg["chunk"]
+    payload = {"mode": mode, "sizes": sizes, "chunk_rows": chunk, "n_features": N_FEATURES,
+               "n_source": N_SOURCE, "m": M, "load_before": _load()}
+    print(f"[bench_dask] {payload['load_before']}", flush=True)
+    results = {}
+    for n, workers in _plan(sizes, cfg["in_memory_max"]):
+        rows = _in_memory_fits(n, chunk) if workers == 0 else _cluster_fits(workers, n, chunk)
+        for name, entry in rows.items():
+            results[(n, workers, name)] = entry
+        _write(mode, payload, results, sizes, chunk)
 
 
 if __name__ == "__main__":  # pragma: no cover
