@@ -65,10 +65,12 @@ def _data(n, chunk, seed=0):
     import dask.array as da
 
     n_target = n - N_SOURCE
-    Xs = da.random.default_rng(seed).standard_normal((N_SOURCE, N_FEATURES), chunks=(chunk, -1))
+    # one block of source rows, then blocks of target rows: every block is
+    # generated where it is used (no rechunking, no transfer between workers)
+    Xs = da.random.default_rng(seed).standard_normal((N_SOURCE, N_FEATURES), chunks=(-1, -1))
     Xt = da.random.default_rng(seed + 1).standard_normal((n_target, N_FEATURES),
                                                          chunks=(chunk, -1)) + 0.5
-    X = da.concatenate([Xs, Xt]).rechunk((chunk, -1))
+    X = da.concatenate([Xs, Xt])
     y = np.r_[np.zeros(N_SOURCE, dtype=np.int64), -np.ones(n_target, dtype=np.int64)]
     return X, y
 
