@@ -18,14 +18,13 @@ on a ``LocalCluster`` of 1 and of 2 worker processes (one thread each, BLAS
 and numba limited to one thread), beside the in-memory fit of the same rows
 where they fit in memory (n <= ``in_memory_max``; the process's own threads).
 Each (size, workers) pair gets a fresh cluster, so the peak resident memory of
-each worker (``ru_maxrss``, over the three fits) belongs to that size: bounded
+each worker (``VmHWM``, over the three fits) belongs to that size: bounded
 by the chunk size, it stays flat as n grows.  The sizes run smallest, largest
 (2 workers first: the goal is that it completes), then the others.  The result files are rewritten after
 every measurement, so a run cut short still leaves what it measured.
 """
 
 import os
-import resource
 import subprocess
 import time
 
@@ -76,7 +75,16 @@ def _data(n, chunk, seed=0):
 
 
 def _worker_peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident memory of this process's own address space (VmHWM).
+
+    Not ``ru_maxrss``: that one keeps the resident size of the parent at the
+    time the worker was spawned.
+    """
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def _load():
@@ -170,7 +178,7 @@ def _write(mode, payload, results, sizes, chunk):
         f"source, the rest the target; {M} centres / Nystroem components / landmarks.  "
         "LocalCluster of 1 and 2 worker processes, one thread each (BLAS and numba limited "
         "to one thread), a fresh cluster for each size; 'worker peak' is the largest resident "
-        "memory of a worker process over the three fits (ru_maxrss, 1 worker / 2 workers).  "
+        "memory of a worker process over the three fits (VmHWM, 1 worker / 2 workers).  "
         "In memory: the same rows as one numpy array in this process (all its threads), and "
         "its extra peak resident memory.\n",
         markdown_table(

@@ -18,7 +18,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseWeighter
 from ..kernels import kernel_mean, make_nystroem, pairwise_kernels
-from ..utils._dask import fit_nystroem, is_dask_array, scatter_rows, take_rows, transform_mean
+from ..utils._dask import (
+    fit_nystroem,
+    is_dask_array,
+    scatter_rows,
+    select_rows,
+    take_rows,
+    transform_mean,
+)
 from ._base import GAMMA_KERNELS, KERNELS, SPARSE_KERNELS, _stack_rows, resolve_gamma_grid
 from ._kmm_solver import DenseQuadratic, FactorQuadratic, solve_box_band_qp, solve_cvxpy
 
@@ -248,7 +255,7 @@ class KMM(BaseWeighter):
     def _fit_weights_dask(self, X, split, random_state):
         """Nystroem KMM on a dask ``X``: the source rows are gathered, the target streamed."""
         X_source = take_rows(X, np.flatnonzero(split.source), "KMM")
-        beta = self._fit_weights(X_source, X[split.target], random_state)
+        beta = self._fit_weights(X_source, select_rows(X, split.target), random_state)
         return scatter_rows(beta, split.source, X)
 
     def _problem(self, X_source, X_target, random_state):

@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseWeighter
-from ..utils._dask import as_row_blocks, row_sum, take_rows
+from ..utils._dask import as_row_blocks, row_sum, select_rows, take_rows
 from ..utils._verbose import Progress, short
 from ._base import (
     BASIS_CONSTRAINTS,
@@ -221,8 +221,8 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
         name = type(self).__name__
         alpha = self._relative_alpha()
         grid = resolve_gamma_grid(
-            name, self.gamma, self.kernel, _stack_rows(X[split.source], X[split.target]),
-            random_state,
+            name, self.gamma, self.kernel,
+            _stack_rows(select_rows(X, split.source), select_rows(X, split.target)), random_state,
         )
         lambdas = self._lambda_grid()
         if len(grid) * len(lambdas) > 1:

@@ -95,6 +95,8 @@ def _row_chunked(X):
 
 
 def _block_total(X_block, *row_blocks, func, size, name, kwargs):
+    if X_block.shape[0] == 0:  # e.g. a block without target rows
+        return np.zeros((1, size))
     if not np.isfinite(X_block).all():
         raise ValueError(f"{name}: X contains NaN or infinity.")
     part = np.asarray(func(X_block, *row_blocks, **kwargs), dtype=np.float64).ravel()
@@ -202,6 +204,30 @@ def dask_rows(method):
         )
 
     return wrapper
+
+
+def _masked_block(X_block, mask_block):
+    return X_block[mask_block[:, 0]]
+
+
+def select_rows(X, mask):
+    """Lazy ``X[mask]`` for a boolean numpy ``mask``, block by block.
+
+    Unlike dask's own boolean indexing, no integer index array of the rows is
+    built on the client: each block receives its slice of the mask.
+    """
+    X = _row_chunked(X)
+    bounds = np.cumsum((0,) + X.chunks[0])
+    counts = tuple(int(mask[a:b].sum()) for a, b in zip(bounds[:-1], bounds[1:]))
+    selected = X.map_blocks(
+        _masked_block, as_row_blocks(mask, X)[:, None], chunks=(counts, X.chunks[1]),
+        dtype=X.dtype,
+    )
+    # empty blocks are left out (dask's moments, e.g. var, give NaN on them)
+    kept = [selected.blocks[i] for i, c in enumerate(counts) if c > 0]
+    if len(kept) == len(counts) or not kept:
+        return selected
+    return _da().concatenate(kept)
 
 
 def scatter_rows(values, mask, X):

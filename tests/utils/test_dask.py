@@ -219,7 +219,7 @@ def test_lsif_dask_fit_equals_in_memory(client, cls, gamma):
     assert est.n_features_in_ == X.shape[1]
 
 
-@pytest.mark.parametrize("gamma", ["median", 1.0])
+@pytest.mark.parametrize("gamma", ["median", "scale", 1.0])
 def test_nystroem_kmm_dask_fit_equals_in_memory(client, gamma):
     """Same landmarks, same target kernel mean (summed blockwise), same QP optimum.
 
