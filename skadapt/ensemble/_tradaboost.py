@@ -37,6 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..base import BaseDAEstimator
+from ..utils._dask import dask_rows
 from ..utils._verbose import Progress
 
 __all__ = ["TrAdaBoostClassifier"]
@@ -620,6 +621,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
             return self.classes_[(votes[:, 1] - votes[:, 0] > 0).astype(np.intp)]
         return self.classes_[np.argmax(votes, axis=1)]
 
+    @dask_rows
     def decision_function(self, X):
         """Weighted vote of the voting rounds.
 
@@ -638,6 +640,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         X = self._validate_predict_data(X)
         return self._decision_from_votes(self._votes(X))
 
+    @dask_rows
     def predict_proba(self, X):
         """Vote shares of the classes over the voting rounds.
 
@@ -654,6 +657,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         X = self._validate_predict_data(X)
         return self._votes(X)
 
+    @dask_rows
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba` (``-inf`` for a class with no vote).
 
@@ -670,6 +674,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    @dask_rows
     def predict(self, X):
         """Predict classes by the weighted vote of the voting rounds.
 

@@ -29,6 +29,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseDAEstimator
+from ..utils._dask import dask_rows
 from ..utils._verbose import Progress
 from ._tradaboost import (
     _ERROR_FLOOR,
@@ -331,6 +332,7 @@ class TrAdaBoostR2(_R2Base):
         rounds.finish(w, rows, X.shape[0])
         return self
 
+    @dask_rows
     def predict(self, X):
         """Weighted median of the voting rounds' predictions.
 
@@ -626,6 +628,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
         self.sample_weight_ = sample_weight
         return self
 
+    @dask_rows
     def predict(self, X):
         """Weighted median of the selected AdaBoost.R2 model's rounds.
 

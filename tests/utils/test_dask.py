@@ -312,12 +312,23 @@ def test_weighter_passes_dask_rows_and_weights_to_its_estimator(client):
          ["predict", "predict_proba"]),
         (skadapt.LabeledOnly(LogisticRegression()), ["predict", "predict_proba"]),
         (skadapt.SSTCA(LogisticRegression(), n_components=2), ["transform", "predict"]),
+        (skadapt.TrAdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=3,
+                                      random_state=0),
+         ["predict", "predict_proba", "decision_function"]),
+        (skadapt.TrAdaBoostR2(Ridge(), n_estimators=3, random_state=0), ["predict"]),
     ],
     ids=lambda v: type(v).__name__ if not isinstance(v, list) else "",
 )
 def test_blockwise_predictions_are_lazy_and_equal(client, estimator, methods):
     X, y = _shifted_rows(300, 200)
-    fitted = sklearn.base.clone(estimator).fit(X, y)
+    fit_params = {}
+    if isinstance(estimator, (skadapt.TrAdaBoostClassifier, skadapt.TrAdaBoostR2)):
+        y = y.astype(float) if isinstance(estimator, skadapt.TrAdaBoostR2) else y
+        y[300:340] = (X[300:340, 0] > 0.5)  # a few labeled target rows
+        if isinstance(estimator, skadapt.TrAdaBoostR2):
+            y[:300], y[340:] = X[:300, 0], np.nan
+        fit_params["sample_domain"] = np.r_[np.ones(300, dtype=int), -np.ones(200, dtype=int)]
+    fitted = sklearn.base.clone(estimator).fit(X, y, **fit_params)
     X_new = _shifted_rows(300, 200, seed=1)[0]
     for method in methods:
         lazy = getattr(fitted, method)(_chunked(X_new, rows=90))
