@@ -50,6 +50,13 @@ from sklearn.utils.validation import (
 )
 
 from .exceptions import LowEffectiveSampleSizeWarning
+from .utils._dask import (
+    check_dask_fit_supported,
+    check_dask_X,
+    dask_rows,
+    default_dask_fit_error,
+    is_dask_array,
+)
 from .utils._domain import _check_mask_left_classes, _check_y, _split_domains
 
 __all__ = ["BaseWeighter", "BaseAdapter", "BaseColumnSelector", "BaseDAEstimator", "LabeledOnly"]
@@ -57,6 +64,13 @@ __all__ = ["BaseWeighter", "BaseAdapter", "BaseColumnSelector", "BaseDAEstimator
 #: A weighter warns (LowEffectiveSampleSizeWarning) when the effective sample
 #: size of its source weights falls below this fraction of the source rows.
 ESS_WARN_FRACTION = 0.1
+
+
+def _dask_any_inf_nan(X):
+    """Whether a dask array holds inf / NaN, computed blockwise in one pass."""
+    import dask
+
+    return dask.compute(np.isinf(X).any(), np.isnan(X).any())
 
 
 def _estimator_has(attr):
@@ -98,6 +112,10 @@ class DomainAdaptationMixin:
         """Whether ``X`` may be sparse for the current parameters."""
         return False
 
+    def _dask_fit_error(self):
+        """None when ``fit`` takes a dask ``X`` (current parameters), else the error."""
+        return default_dask_fit_error(self)
+
     def _sparse_error(self):
         return (
             f"{type(self).__name__} does not support sparse input with the current "
@@ -122,14 +140,18 @@ class DomainAdaptationMixin:
         dtype=(np.float64, np.float32),
     ):
         """Validate X and split the domains: returns ``(X, y, split)``."""
-        self._check_sparse(X)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=("csr", "csc") if self._accepts_sparse() else False,
-            dtype=list(dtype),
-            reset=True,
-        )
+        if is_dask_array(X):  # validated lazily; y and sample_domain are computed
+            check_dask_fit_supported(self)
+            X = check_dask_X(self, X)
+        else:
+            self._check_sparse(X)
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=("csr", "csc") if self._accepts_sparse() else False,
+                dtype=list(dtype),
+                reset=True,
+            )
         if y is not None or require_y:
             y = _check_y(y, X.shape[0], type(self).__name__)
         split = _split_domains(
@@ -212,6 +234,14 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
     def _fit_weights(self, X_source, X_target, random_state):
         """Return the weights of the source rows (ndarray of shape (n_source,))."""
 
+    def _fit_weights_dask(self, X, split, random_state):
+        """Weights of every row of a dask ``X`` (a dask array, 0 on target rows).
+
+        Only reached when :meth:`_dask_fit_error` returns None; the methods
+        that fit blockwise override both.
+        """
+        raise TypeError(default_dask_fit_error(self))
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, sample_domain=None):
         """Learn the importance weights and fit ``estimator`` with them.
@@ -241,16 +271,19 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
                 "used; choose an estimator whose fit takes sample_weight."
             )
         random_state = check_random_state(getattr(self, "random_state", None))
-        w_source = self._fit_weights(X[split.source], X[split.target], random_state)
-        # float32 in, float32 out (API.md section 2); computed in float64
-        weights = np.zeros(X.shape[0], dtype=X.dtype)
-        weights[split.source] = w_source
-        self.weights_ = weights
-        self._check_effective_sample_size(np.asarray(w_source, dtype=np.float64))
+        if is_dask_array(X):  # a lazy dask array of weights, 0 on the target rows
+            self.weights_ = self._fit_weights_dask(X, split, random_state)
+        else:
+            w_source = self._fit_weights(X[split.source], X[split.target], random_state)
+            # float32 in, float32 out (API.md section 2); computed in float64
+            weights = np.zeros(X.shape[0], dtype=X.dtype)
+            weights[split.source] = w_source
+            self.weights_ = weights
+            self._check_effective_sample_size(np.asarray(w_source, dtype=np.float64))
         if self.estimator is not None:
             rows = np.flatnonzero(split.labeled_source)
             self.estimator_ = clone(self.estimator).fit(
-                X[rows], y[rows], sample_weight=weights[rows]
+                X[rows], y[rows], sample_weight=self.weights_[rows]
             )
         return self
 
@@ -260,24 +293,28 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
         return self.estimator_.classes_
 
     @available_if(_estimator_has("predict"))
+    @dask_rows
     def predict(self, X):
         """Predict with the estimator fitted on the weighted source rows."""
         X = self._validate_predict_data(X)  # checks fitting before estimator_
         return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
+    @dask_rows
     def predict_proba(self, X):
         """Class probabilities from the weighted estimator."""
         X = self._validate_predict_data(X)  # checks fitting before estimator_
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
+    @dask_rows
     def predict_log_proba(self, X):
         """Log class probabilities from the weighted estimator."""
         X = self._validate_predict_data(X)  # checks fitting before estimator_
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
+    @dask_rows
     def decision_function(self, X):
         """Decision function of the weighted estimator."""
         X = self._validate_predict_data(X)  # checks fitting before estimator_
@@ -380,6 +417,7 @@ class BaseAdapter(
         """
         return self._fit_embed(X, y, sample_domain)
 
+    @dask_rows
     def transform(self, X):
         """Embed any rows, in their input order.
 
@@ -417,24 +455,28 @@ class BaseAdapter(
         return self.estimator_.classes_
 
     @available_if(_estimator_has("predict"))
+    @dask_rows
     def predict(self, X):
         """Predict with the estimator fitted on the embedded labeled rows."""
         X_new = self._embed(X)  # raises NotFittedError first
         return self.estimator_.predict(X_new)
 
     @available_if(_estimator_has("predict_proba"))
+    @dask_rows
     def predict_proba(self, X):
         """Class probabilities of the estimator on the embedded rows."""
         X_new = self._embed(X)  # raises NotFittedError first
         return self.estimator_.predict_proba(X_new)
 
     @available_if(_estimator_has("predict_log_proba"))
+    @dask_rows
     def predict_log_proba(self, X):
         """Log class probabilities of the estimator on the embedded rows."""
         X_new = self._embed(X)  # raises NotFittedError first
         return self.estimator_.predict_log_proba(X_new)
 
     @available_if(_estimator_has("decision_function"))
+    @dask_rows
     def decision_function(self, X):
         """Decision function of the estimator on the embedded rows."""
         X_new = self._embed(X)  # raises NotFittedError first
@@ -677,7 +719,12 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
         handles missing values (its ``allow_nan`` tag); inf never is.
         Non-numeric input (text for a pipeline) is left to ``estimator``.
         """
-        if sp.issparse(X):
+        if is_dask_array(X):  # blockwise reductions: X is never gathered
+            if X.dtype.kind not in "fc":
+                return
+            has_inf, has_nan = (bool(v) for v in _dask_any_inf_nan(X))
+            values = np.array([np.inf if has_inf else 0.0, np.nan if has_nan else 0.0])
+        elif sp.issparse(X):
             values = X.data
         elif hasattr(X, "dtypes") and hasattr(X, "to_numpy"):  # a DataFrame
             try:
@@ -700,30 +747,35 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
             )
 
     @available_if(_estimator_has("predict"))
+    @dask_rows
     def predict(self, X):
         """Predict with the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
+    @dask_rows
     def predict_proba(self, X):
         """Class probabilities of the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
+    @dask_rows
     def predict_log_proba(self, X):
         """Log class probabilities of the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
+    @dask_rows
     def decision_function(self, X):
         """Decision function of the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
 
     @available_if(_estimator_has("transform"))
+    @dask_rows
     def transform(self, X):
         """Transform with the fitted estimator."""
         check_is_fitted(self)

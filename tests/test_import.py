@@ -68,3 +68,9 @@ def test_import_changes_no_global_state_and_is_fast():
     # skadapt's own import time: every module of another package that it loads
     # (scikit-learn alone takes about 1 s here) is imported first
     assert result["elapsed"] < 1.0, result["elapsed"]
+
+
+def test_import_does_not_import_dask():
+    """dask is optional: skadapt imports it only when a dask array is passed."""
+    loaded = _run(_DEPENDENCIES)
+    assert not [m for m in loaded if m.split(".")[0] in ("dask", "distributed")]

@@ -38,6 +38,8 @@ from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..base import BaseDAEstimator
 from ..exceptions import BoostingStoppedWarning
+from ..utils._dask import dask_rows
+from ..utils._verbose import Progress
 
 __all__ = ["TrAdaBoostClassifier"]
 
@@ -251,6 +253,7 @@ class _Rounds:
         self.owner = owner
         self.estimators, self.weights, self.errors, self.masses = [], [], [], []
         self.history = []
+        self.progress = Progress(type(owner).__name__, owner.verbose)
 
     def keep(self, w):
         """Record the round's distribution when the owner has ``store_weights=True``."""
@@ -264,10 +267,8 @@ class _Rounds:
         self.errors.append(eps)
         self.masses.append(mass)
         owner = self.owner
-        if owner.verbose:
-            print(f"{type(owner).__name__} round {len(self.estimators)}/{owner.n_estimators}: "
-                  f"target error {eps:.4f}, beta_t {math.exp(-alpha):.4g}, source weight "
-                  f"mass {mass:.4f}")
+        self.progress(f"round {len(self.estimators)}/{owner.n_estimators}: target error "
+                      f"{eps:.4f}, beta_t {math.exp(-alpha):.4g}, source weight mass {mass:.4f}")
 
     def repeat_last(self):
         """No error on any row: the last learner stands for every remaining round."""
@@ -679,6 +680,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
             return self.classes_[(votes[:, 1] - votes[:, 0] > 0).astype(np.intp)]
         return self.classes_[np.argmax(votes, axis=1)]
 
+    @dask_rows
     def decision_function(self, X):
         """Weighted vote of the voting rounds.
 
@@ -697,6 +699,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         X = self._validate_predict_data(X)
         return self._decision_from_votes(self._votes(X))
 
+    @dask_rows
     def predict_proba(self, X):
         """Vote shares of the classes over the voting rounds.
 
@@ -713,6 +716,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         X = self._validate_predict_data(X)
         return self._votes(X)
 
+    @dask_rows
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba` (``-inf`` for a class with no vote).
 
@@ -729,6 +733,7 @@ class TrAdaBoostClassifier(_RequiresLabels, ClassifierMixin, MetaEstimatorMixin,
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    @dask_rows
     def predict(self, X):
         """Predict classes by the weighted vote of the voting rounds.
 

@@ -29,6 +29,8 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseDAEstimator
+from ..utils._dask import dask_rows
+from ..utils._verbose import Progress
 from ._tradaboost import (
     _ERROR_FLOOR,
     _RequiresLabels,
@@ -414,6 +416,7 @@ class TrAdaBoostR2(_R2Base):
         rounds.finish(w, rows, X.shape[0])
         return self
 
+    @dask_rows
     def predict(self, X):
         """Weighted median of the voting rounds' predictions.
 
@@ -681,6 +684,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
         )
         share_t = n_target / n_rows
         name = type(self).__name__
+        progress = Progress(name, self.verbose)
 
         w = np.full(n_rows, 1.0 / n_rows)
         cv_errors, betas, masses, seeds, weight_history = [], [], [], [], []
@@ -709,9 +713,8 @@ class TwoStageTrAdaBoostR2(_R2Base):
                     w[~is_target] *= np.where(e[~is_target] > 0, np.power(beta, e[~is_target]), 1.0)
                 w = _normalize_weights(self, w)
             betas.append(beta)
-            if self.verbose:
-                print(f"{name} step {t + 1}/{self.n_steps}: cv error {cv_errors[-1]:.4g}, "
-                      f"source beta {beta:.4g}, source weight mass {masses[-1]:.4f}")
+            progress(f"step {t + 1}/{self.n_steps}: cv error {cv_errors[-1]:.4g}, "
+                     f"source beta {beta:.4g}, source weight mass {masses[-1]:.4f}")
             if w is None or not n_source:
                 # (Without source rows every step would be the same model.)
                 break
@@ -735,6 +738,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
             self.sample_weight_history_[:, rows] = weight_history
         return self
 
+    @dask_rows
     def predict(self, X):
         """Weighted median of the selected AdaBoost.R2 model's rounds.
 

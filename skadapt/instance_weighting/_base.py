@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..kernels import pairwise_kernels, resolve_gamma
+from ..utils._dask import dask_rows
 
 __all__ = []
 
@@ -116,6 +117,7 @@ class _DensityRatioMixin:
     def _accepts_sparse(self):
         return self.kernel in SPARSE_KERNELS
 
+    @dask_rows
     def density_ratio(self, X):
         """Estimated importance ``p_target(x) / p_source(x)`` of any rows.
 

@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseWeighter
+from ..utils._verbose import Progress, short
 from ._base import (
     BASIS_CONSTRAINTS,
     _DensityRatioMixin,
@@ -178,7 +179,8 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
     random_state : int, RandomState instance or None, default=None
         Draws the centres and the cross-validation folds.
     verbose : int, default=0
-        Print the cross-validation scores when positive.
+        When positive, print one line per cross-validation fold, the score of
+        every ``gamma`` and one line for the final fit, with the elapsed time.
 
     Attributes
     ----------
@@ -303,6 +305,7 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
 
     def _fit_weights(self, X_source, X_target, random_state):
         name = type(self).__name__
+        progress = Progress(name, self.verbose)
         grid = resolve_gamma_grid(
             name, self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
         )
@@ -337,6 +340,7 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
                         cv_gaps.append(gap)
                     ratio = basis(X_target[held], centers, self.kernel, gamma) @ alpha
                     scores[g, k] = float(np.mean(np.log(np.maximum(ratio, 1e-300))))
+                progress(f"cross-validation fold {k + 1}/{self.cv}: {len(grid)} widths fitted")
             mean = scores.mean(axis=1)
             order = np.argsort(-mean, kind="stable")
             rank = np.empty(len(grid), dtype=np.int64)
@@ -352,9 +356,8 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
             results["rank_test_score"] = rank
             self.cv_results_ = results
             best = int(order[0])
-            if self.verbose:
-                for gamma, m in zip(grid, mean):
-                    print(f"[{name}] gamma={gamma:.4g}: held-out mean log-importance {m:.5f}")
+            for gamma, m in zip(grid, mean):
+                progress(f"gamma={short(gamma)}: held-out mean log-importance {m:.5f}")
         else:
             best = 0
         self.gamma_ = grid[best]
@@ -380,6 +383,7 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
         self.centers_ = centers
         self.alpha_ = alpha
         self.n_iter_ = max(int(n_iter), 1)
+        progress(f"fitted with gamma={short(self.gamma_)} in {self.n_iter_} iterations")
         return np.maximum(
             basis(X_source, centers, self.kernel, self.gamma_) @ alpha, 0.0
         )

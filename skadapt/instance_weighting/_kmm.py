@@ -21,6 +21,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseWeighter
 from ..kernels import KERNEL_PARAMS, kernel_mean, make_nystroem, pairwise_kernels
+from ..utils._dask import (
+    fit_nystroem,
+    is_dask_array,
+    scatter_rows,
+    select_rows,
+    take_rows,
+    transform_mean,
+)
 from ._base import GAMMA_KERNELS, KERNELS, SPARSE_KERNELS, _stack_rows, resolve_gamma_grid
 from ._kmm_solver import DenseQuadratic, FactorQuadratic, solve_box_band_qp, solve_cvxpy
 
@@ -300,6 +308,23 @@ class KMM(BaseWeighter):
     def _accepts_sparse(self):
         return self.kernel in SPARSE_KERNELS
 
+    def _dask_fit_error(self):
+        if self.n_components is not None:
+            return None
+        return (
+            "KMM with n_components=None (the exact kernel) cannot be fit on a dask array: "
+            "it needs the n_source x n_source kernel matrix in one process.  Set "
+            "`n_components` (a Nystroem factor: the target's kernel mean is then computed "
+            "blockwise and only the source rows, one variable each of the quadratic "
+            "program, are gathered)."
+        )
+
+    def _fit_weights_dask(self, X, split, random_state):
+        """Nystroem KMM on a dask ``X``: the source rows are gathered, the target streamed."""
+        X_source = take_rows(X, np.flatnonzero(split.source), "KMM")
+        beta = self._fit_weights(X_source, select_rows(X, split.target), random_state)
+        return scatter_rows(beta, split.source, X)
+
     def _problem(self, X_source, X_target, random_state):
         """The quadratic term (dense or factor) and ``kappa``."""
         n_s = X_source.shape[0]
@@ -319,14 +344,19 @@ class KMM(BaseWeighter):
         m = min(self.n_components, rows.shape[0])
         nys = make_nystroem(
             self.kernel, n_components=m, random_state=random_state, **kw
-        ).fit(rows)
+        )
+        if is_dask_array(X_target):  # the target's kernel mean is a sum over row blocks
+            nys = fit_nystroem(nys, rows, random_state, "KMM")
+            mean_t = transform_mean(nys, X_target, m, "KMM")
+        else:
+            nys.fit(rows)
+            mean_t = np.asarray(nys.transform(X_target), dtype=np.float64).mean(axis=0)
         self._check_gram(
             np.asarray(pairwise_kernels(nys.components_, metric=self.kernel, **kw)),
             "Nystroem landmarks",
         )
         self.nystroem_ = nys
         Phi_s = np.asarray(nys.transform(X_source), dtype=np.float64)
-        mean_t = np.asarray(nys.transform(X_target), dtype=np.float64).mean(axis=0)
         kappa = n_s * (Phi_s @ mean_t)
         return FactorQuadratic(Phi_s), kappa
 

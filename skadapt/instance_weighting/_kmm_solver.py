@@ -49,6 +49,8 @@ the conic solver sees ``||Phi^T beta||^2`` rather than a dense ``quad_form``.
 import numpy as np
 import scipy.linalg as sla
 
+from ..utils._verbose import progress
+
 __all__ = []
 
 
@@ -547,8 +549,8 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
                         break
             alpha *= 0.5
         if verbose:
-            print(f"[KMM] Newton iter {it}: objective {obj:.12g}, relative gap {rel:.3e}, "
-                  f"{F.shape[0]} free, step {alpha:.3g}")
+            verbose(f"Newton iter {it}: objective {obj:.12g}, relative gap {rel:.3e}, "
+                    f"{F.shape[0]} free, step {alpha:.3g}")
         if step is None:
             break
         beta, Kb, f = step
@@ -678,6 +680,7 @@ def solve_box_band_qp(
     n = Q.n
     polish = polish and isinstance(Q, DenseQuadratic)
     start = np.ones(n) if x0 is None else np.asarray(x0, dtype=np.float64)
+    verbose = progress("KMM", verbose)  # lines with the elapsed time
     info = {"n_iter": 0, "n_polish": 0, "n_newton": 0, "n_cholesky": 0, "n_exact_small": 0}
     if newton and n:
         start, n_newton, n_chol, done = _projected_newton(
@@ -699,6 +702,8 @@ def solve_box_band_qp(
     if gap <= tol * scale or n == 0:
         info.update(n_iter=info["n_newton"], gap=gap, rel_gap=gap / max(scale, 1e-300),
                     objective=obj, converged=True)
+        verbose(f"solved by projected Newton in {info['n_iter']} iterations: relative gap "
+                f"{info['rel_gap']:.3e}")
         return beta, info
     L = 1.05 * _power_lipschitz(Q)
     y, Ky = beta.copy(), Kb.copy()
@@ -732,7 +737,7 @@ def solve_box_band_qp(
         beta, Kb = new, Kn
         gap, obj, scale = duality_gap(beta, Kb, kappa, B, lo, hi)
         if verbose and it % 100 == 0:
-            print(f"[KMM] iter {it}: objective {obj:.10g}, relative gap {gap / scale:.3e}")
+            verbose(f"iter {it}: objective {obj:.10g}, relative gap {gap / scale:.3e}")
         if gap <= tol * scale:
             converged = True
             break
@@ -767,6 +772,8 @@ def solve_box_band_qp(
         objective=obj,
         converged=converged,
     )
+    verbose(f"accelerated gradient stopped after {info['n_iter']} iterations: relative gap "
+            f"{info['rel_gap']:.3e}, converged={info['converged']}")
     return beta, info
 
 

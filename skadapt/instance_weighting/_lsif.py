@@ -27,6 +27,8 @@ from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseWeighter
+from ..utils._dask import as_row_blocks, row_sum, select_rows, take_rows
+from ..utils._verbose import Progress, short
 from ._base import (
     BASIS_CONSTRAINTS,
     _DensityRatioMixin,
@@ -98,19 +100,36 @@ def lsif_loo_scores(Phi_s, Phi_t, lambdas, alpha, pair_s, pair_t):
 
 def lsif_fit(Phi_s, Phi_t, lam, alpha):
     """Analytic (Ru)LSIF coefficients, negative ones rounded up to zero."""
-    H = (alpha / Phi_t.shape[0]) * (Phi_t.T @ Phi_t) + ((1 - alpha) / Phi_s.shape[0]) * (
-        Phi_s.T @ Phi_s
+    return lsif_solve(
+        Phi_s.T @ Phi_s, Phi_t.T @ Phi_t, Phi_t.sum(axis=0),
+        Phi_s.shape[0], Phi_t.shape[0], lam, alpha,
     )
+
+
+def lsif_solve(S_s, S_t, s_t, n_s, n_t, lam, alpha):
+    """(Ru)LSIF coefficients from the sums over rows ``Phi_s^T Phi_s``, ``Phi_t^T Phi_t``, ``Phi_t^T 1``."""
+    H = (alpha / n_t) * S_t + ((1 - alpha) / n_s) * S_s
     H[np.diag_indices_from(H)] += lam
-    h = Phi_t.mean(axis=0)
-    theta = sla.solve(H, h, assume_a="pos")
+    theta = sla.solve(H, s_t / n_t, assume_a="pos")
     return np.maximum(theta, 0.0)
+
+
+def _lsif_block_sums(X_block, source, target, centers, kernel, gamma):
+    """``Phi^T Phi`` of the block's source rows and of its target rows, ``Phi^T 1`` of its target rows."""
+    Phi = basis(X_block, centers, kernel, gamma)
+    Phi_s, Phi_t = Phi[source], Phi[target]
+    return np.concatenate(
+        [(Phi_s.T @ Phi_s).ravel(), (Phi_t.T @ Phi_t).ravel(), Phi_t.sum(axis=0)]
+    )
 
 
 class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
     """Shared fit of uLSIF and RuLSIF (``_relative_alpha`` gives alpha)."""
 
     _ess_hint = "larger `lambdas` (more regularisation) or a smaller `gamma`"
+
+    def _dask_fit_error(self):
+        return None
 
     _parameter_constraints = {
         **BaseWeighter._parameter_constraints,
@@ -139,6 +158,7 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
 
     def _fit_weights(self, X_source, X_target, random_state):
         name = type(self).__name__
+        progress = Progress(name, self.verbose)
         alpha = self._relative_alpha()
         grid = resolve_gamma_grid(
             name, self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
@@ -166,6 +186,11 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
                 # n_centers-sized linear algebra: single-threaded BLAS is fastest
                 with threadpool_limits(limits=1, user_api="blas"):
                     loo[g] = lsif_loo_scores(Phi_s, Phi_t, lambdas, alpha, pair_s, pair_t)
+                if progress:
+                    finite = loo[g][np.isfinite(loo[g])]
+                    best = -finite.min() if finite.size else -np.inf
+                    progress(f"leave-one-out {g + 1}/{len(grid)}: gamma={short(gamma)}, "
+                             f"best -LOO {best:.6f} over {len(lambdas)} lambdas")
             score = -loo.ravel()
             score = np.where(np.isfinite(score), score, -np.inf)
             order = np.argsort(-score, kind="stable")
@@ -181,17 +206,55 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
             }
             best_gamma = params[order[0]]["gamma"]
             best_lambda = params[order[0]]["lambda"]
-            if self.verbose:
+            if self.verbose > 1:
                 for p, s in zip(params, score):
-                    print(f"[{name}] gamma={p['gamma']}, lambda={p['lambda']:.4g}: "
-                          f"-LOO {s:.6f}")
+                    progress(f"gamma={short(p['gamma'])}, lambda={p['lambda']:.4g}: -LOO {s:.6f}")
         self.gamma_ = best_gamma
         self.lambda_ = best_lambda
         Phi_s = basis(X_source, centers, self.kernel, self.gamma_)
         Phi_t = basis(X_target, centers, self.kernel, self.gamma_)
         self.centers_ = centers
         self.alpha_ = lsif_fit(Phi_s, Phi_t, self.lambda_, alpha)
+        progress(f"fitted with gamma={short(self.gamma_)}, lambda={self.lambda_:.4g}")
         return np.maximum(Phi_s @ self.alpha_, 0.0)
+
+    def _fit_weights_dask(self, X, split, random_state):
+        """The same fit on a dask ``X``: ``H`` and ``h`` are sums over row blocks."""
+        name = type(self).__name__
+        alpha = self._relative_alpha()
+        grid = resolve_gamma_grid(
+            name, self.gamma, self.kernel,
+            _stack_rows(select_rows(X, split.source), select_rows(X, split.target)), random_state,
+        )
+        lambdas = self._lambda_grid()
+        if len(grid) * len(lambdas) > 1:
+            raise ValueError(
+                f"{name}: on a dask array the leave-one-out search over `gamma` x "
+                f"`lambdas` ({len(grid)} x {len(lambdas)} values) is not available: it "
+                "pairs individual source and target rows, which is not a sum over row "
+                "blocks.  Pass one `gamma` and one `lambdas` value (chosen, e.g., by "
+                f"{name} on an in-memory subsample, whose `gamma_` and `lambda_` give them)."
+            )
+        source_rows, target_rows = np.flatnonzero(split.source), np.flatnonzero(split.target)
+        n_s, n_t = source_rows.shape[0], target_rows.shape[0]
+        centers = take_rows(
+            X, target_rows[choose_centers(n_t, self.n_centers, random_state)], name
+        )
+        self.cv_results_ = None
+        self.gamma_, self.lambda_ = grid[0], lambdas[0]
+        b = centers.shape[0]
+        sums = row_sum(
+            _lsif_block_sums, X, split.source, split.target, size=2 * b * b + b, name=name,
+            centers=centers, kernel=self.kernel, gamma=self.gamma_,
+        )
+        S_s, S_t = sums[: b * b].reshape(b, b), sums[b * b : 2 * b * b].reshape(b, b)
+        self.centers_ = centers
+        self.alpha_ = lsif_solve(S_s, S_t, sums[2 * b * b :], n_s, n_t, self.lambda_, alpha)
+        Progress(name, self.verbose)(
+            f"fitted from sums over {X.numblocks[0]} row blocks with gamma={short(self.gamma_)}, "
+            f"lambda={self.lambda_:.4g}"
+        )
+        return self.density_ratio(X) * as_row_blocks(split.source.astype(np.float64), X)
 
 
 _COMMON_PARAMS = """
@@ -214,7 +277,9 @@ _COMMON_PARAMS = """
     random_state : int, RandomState instance or None, default=None
         Draws the centres and the pairs of the leave-one-out criterion.
     verbose : int, default=0
-        Print the cross-validation scores when positive."""
+        When positive, print one line per ``gamma`` of the cross-validation and
+        one for the final fit, with the elapsed time; above 1, also the score of
+        every ``(gamma, lambda)``."""
 
 _COMMON_ATTRIBUTES = """
     weights_ : ndarray of shape (n_samples,)

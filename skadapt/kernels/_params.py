@@ -13,6 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array, check_random_state
 
+from ..utils._dask import is_dask_array
+
 __all__ = [
     "KERNEL_PARAMS",
     "check_positive_float",
@@ -210,7 +212,8 @@ def resolve_gamma(X, gamma, *, metric="rbf", random_state=None, n_subsample=1000
     0.25
     """
     validate_metric("resolve_gamma", metric)
-    X = validate_array("resolve_gamma", "X", X)
+    if not is_dask_array(X):  # a dask X is read lazily: its variance, or a subsample
+        X = validate_array("resolve_gamma", "X", X)
     return _resolve_gamma("resolve_gamma", X, gamma, metric, random_state, n_subsample)
 
 

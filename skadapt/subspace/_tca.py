@@ -45,6 +45,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..base import BaseAdapter
 from ..exceptions import ComponentsCappedWarning
 from ..kernels import KERNEL_PARAMS, pairwise_kernels, resolve_gamma
+from ..utils._dask import is_dask_array, row_blocks, row_sum, take_rows
+from ..utils._verbose import Progress
 
 __all__ = ["TCA"]
 
@@ -393,6 +395,9 @@ class TCA(_BaseKernelTCA):
     n_jobs : int, default=None
         Threads of the kernel computations (see
         :func:`skadapt.kernels.pairwise_kernels`).
+    verbose : int, default=0
+        When positive, print one line per stage (kernel matrix or landmark
+        sums, eigensolver) with the elapsed time.
 
     Attributes
     ----------
@@ -474,6 +479,7 @@ class TCA(_BaseKernelTCA):
     _parameter_constraints = {
         **_BaseKernelTCA._parameter_constraints,
         "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -489,6 +495,7 @@ class TCA(_BaseKernelTCA):
         n_landmarks=None,
         random_state=None,
         n_jobs=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.n_components = n_components
@@ -500,6 +507,7 @@ class TCA(_BaseKernelTCA):
         self.n_landmarks = n_landmarks
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _fit(self, X, y, split, random_state):
         n = X.shape[0]
@@ -508,11 +516,14 @@ class TCA(_BaseKernelTCA):
                 f"TCA: `n_landmarks`={self.n_landmarks} exceeds the {n} training rows; "
                 "use n_landmarks=None for the exact solver."
             )
+        progress = Progress("TCA", self.verbose)
+        if is_dask_array(X):
+            return self._fit_landmarks_dask(X, split, random_state, progress)
         X = _as_float64(X)
         self._resolve_kernel(X, random_state)
         e = _domain_vector(split)
         if self.n_landmarks is not None:
-            return self._fit_landmarks(X, e, random_state)
+            return self._fit_landmarks(X, e, random_state, progress)
         self.landmark_indices_ = None
         self.X_fit_ = X
         if self.kernel == "linear" and X.shape[1] <= n:
@@ -522,18 +533,19 @@ class TCA(_BaseKernelTCA):
                 X, G, G - np.outer(f1, f1) / n, fe, self.mu, _n_requested(self)
             )
         else:
-            vals, W, Z = _solve_kernel_tca(self._kernel(X), e, self.mu, _n_requested(self))
+            K = self._kernel(X)
+            progress(f"kernel matrix {n} x {n}")
+            vals, W, Z = _solve_kernel_tca(K, e, self.mu, _n_requested(self))
+        progress(f"eigensolver: {vals.shape[0]} components")
         self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self)
         return Z
 
-    def _fit_landmarks(self, X, e, random_state):
+    def _fit_landmarks(self, X, e, random_state, progress):
         """Nystrom TCA: stream ``C = K(X, Z)`` in row blocks, solve in landmark space."""
         n, m = X.shape[0], self.n_landmarks
         idx = np.sort(random_state.choice(n, size=m, replace=False))
         Zl = X[idx]
-        lam, Vz = eigh(self._kernel(Zl))
-        keep = lam > _zero_tolerance(lam[-1], m)
-        R = Vz[:, keep] / np.sqrt(lam[keep])  # Phi = C R
+        R = self._landmark_root(Zl)
         CtC, Ct1, Cte = np.zeros((m, m)), np.zeros(m), np.zeros(m)
         step = _block_rows(m)
         for start in range(0, n, step):
@@ -541,12 +553,9 @@ class TCA(_BaseKernelTCA):
             CtC += C.T @ C
             Ct1 += C.sum(axis=0)
             Cte += C.T @ e[start : start + step]
-        G = R.T @ CtC @ R
-        f1, fe = R.T @ Ct1, R.T @ Cte
-        vals, _, coef_z = _solve_factor(
-            G, G - np.outer(f1, f1) / n, fe, self.mu, _n_requested(self)
-        )
-        W = R @ coef_z  # K(x, Z) R (Phi^T w) = K(x, Z) R coef_z
+        progress(f"landmark sums over {n} rows ({m} landmarks)")
+        vals, W = self._landmark_solve(R, CtC, Ct1, Cte, n)
+        progress(f"eigensolver: {vals.shape[0]} components")
         Z = np.empty((n, W.shape[1]))
         for start in range(0, n, step):
             Z[start : start + step] = self._kernel(X[start : start + step], Zl) @ W
@@ -554,3 +563,73 @@ class TCA(_BaseKernelTCA):
         self.X_fit_ = Zl
         self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self)
         return Z
+
+    def _landmark_root(self, Zl):
+        """``R`` with ``Phi = K(X, Zl) R`` the Nystrom features of the landmarks ``Zl``."""
+        lam, Vz = eigh(self._kernel(Zl))
+        keep = lam > _zero_tolerance(lam[-1], Zl.shape[0])
+        return Vz[:, keep] / np.sqrt(lam[keep])
+
+    def _landmark_solve(self, R, CtC, Ct1, Cte, n):
+        """Eigenvalues and ``W`` from the sums ``C^T C``, ``C^T 1``, ``C^T e`` (``C = K(X, Zl)``)."""
+        G = R.T @ CtC @ R
+        f1, fe = R.T @ Ct1, R.T @ Cte
+        vals, _, coef_z = _solve_factor(
+            G, G - np.outer(f1, f1) / n, fe, self.mu, _n_requested(self)
+        )
+        return vals, R @ coef_z  # K(x, Z) R (Phi^T w) = K(x, Z) R coef_z
+
+    def _dask_fit_error(self):
+        if self.n_landmarks is not None:
+            return None
+        return (
+            "TCA with n_landmarks=None (the exact solver) cannot be fit on a dask array: it "
+            "needs the n x n kernel matrix in one process.  Set `n_landmarks` (a Nystrom "
+            "approximation whose statistics are sums over row blocks)."
+        )
+
+    def _fit_landmarks_dask(self, X, split, random_state, progress):
+        """:meth:`_fit_landmarks` on a dask ``X``: the sums and the sign pivots blockwise."""
+        n, m = X.shape[0], self.n_landmarks
+        X = X.astype(np.float64)
+        self._resolve_kernel(X, random_state)
+        e = _domain_vector(split)
+        idx = np.sort(random_state.choice(n, size=m, replace=False))
+        Zl = take_rows(X, idx, "TCA")
+        R = self._landmark_root(Zl)
+        sums = row_sum(
+            _landmark_sums, X, np.sign(e).astype(np.int8), size=m * m + 2 * m, name="TCA",
+            tca=self, landmarks=Zl, pos=e.max(initial=0.0), neg=e.min(initial=0.0),
+        )
+        progress(f"landmark sums over {X.numblocks[0]} row blocks ({n} rows, {m} landmarks)")
+        vals, W = self._landmark_solve(
+            R, sums[: m * m].reshape(m, m), sums[m * m : m * m + m], sums[m * m + m :], n
+        )
+        progress(f"eigensolver: {vals.shape[0]} components")
+        k = W.shape[1]
+        parts = row_blocks(_abs_argmax, X, size=2 * k, name="TCA", tca=self, landmarks=Zl, W=W)
+        first = parts[:, :k].argmax(axis=0)  # the block of the first row of largest |Z|
+        pivot = parts[first, k + np.arange(k)]
+        self.landmark_indices_ = idx
+        self.X_fit_ = Zl
+        self.eigenvalues_, self.components_, _ = _finish(
+            vals, W, pivot[None, :], self
+        )
+        return self.transform(X)  # lazy, blockwise
+
+
+def _landmark_sums(X_block, codes, tca, landmarks, pos, neg):
+    """``C^T C``, ``C^T 1`` and ``C^T e`` of one block (``C = K(X_block, landmarks)``)."""
+    C = tca._kernel(X_block, landmarks)
+    e = np.where(codes > 0, pos, np.where(codes < 0, neg, 0.0))
+    return np.concatenate([(C.T @ C).ravel(), C.sum(axis=0), C.T @ e])
+
+
+def _abs_argmax(X_block, tca, landmarks, W):
+    """Per column of ``Z = K(X_block, landmarks) W``: ``max |Z|`` and ``Z`` at its first row."""
+    Z = tca._kernel(X_block, landmarks) @ W
+    if Z.shape[0] == 0:
+        return np.zeros(2 * W.shape[1])
+    rows = np.abs(Z).argmax(axis=0)
+    values = Z[rows, np.arange(Z.shape[1])]
+    return np.concatenate([np.abs(values), values])
