@@ -383,6 +383,7 @@ def test_density_ratio_equals_weights_in_sample_when_the_kernel_is_well_conditio
 
 @pytest.mark.parametrize("params", [{}, {"n_components": 40, "random_state": 0},
                                     {"kernel": "polynomial", "degree": 2}])
+@pytest.mark.filterwarnings("ignore::skadapt.exceptions.LowEffectiveSampleSizeWarning")  # ratio check
 def test_density_ratio_out_of_sample_follows_the_in_sample_ratio(params):
     from scipy.stats import spearmanr
 
