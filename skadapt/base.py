@@ -66,6 +66,17 @@ __all__ = ["BaseWeighter", "BaseAdapter", "BaseColumnSelector", "BaseDAEstimator
 ESS_WARN_FRACTION = 0.1
 
 
+def _as_input_dtype(Z, X):
+    """``Z`` in the float dtype of ``X`` (float32 in, float32 out).
+
+    An ndarray-like becomes an ndarray; a sparse matrix (SCL's augmented
+    features) stays sparse and a dask array stays lazy.
+    """
+    if not (sp.issparse(Z) or is_dask_array(Z)):
+        Z = np.asarray(Z)
+    return Z.astype(X.dtype, copy=False)
+
+
 def _dask_any_inf_nan(X):
     """Whether a dask array holds inf / NaN, computed blockwise in one pass."""
     import dask
@@ -369,8 +380,7 @@ class BaseAdapter(
         Z = self._fit(X, y, split, random_state)
         if Z is None:
             Z = self._transform(X)
-        # float32 in, float32 out; a sparse representation (SCL) stays sparse
-        Z = (Z if sp.issparse(Z) else np.asarray(Z)).astype(X.dtype, copy=False)
+        Z = _as_input_dtype(Z, X)
         if self.estimator is not None:
             rows = np.flatnonzero(split.labeled)
             self.estimator_ = clone(self.estimator).fit(Z[rows], y[rows])
@@ -441,8 +451,7 @@ class BaseAdapter(
         whose column names ``estimator_`` (fitted on arrays) would warn about.
         """
         X = self._validate_predict_data(X)  # raises NotFittedError first
-        Z = self._transform(X)
-        return (Z if sp.issparse(Z) else np.asarray(Z)).astype(X.dtype, copy=False)
+        return _as_input_dtype(self._transform(X), X)
 
     def __sklearn_tags__(self):
         tags = _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)

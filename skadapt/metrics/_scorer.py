@@ -856,7 +856,10 @@ class DeepEmbeddedValidation(_DomainScorer):
         source row comes from a classifier that did not see that row (at
         most as many folds as rows of the smaller domain).
     random_state : int, RandomState instance or None, default=None
-        Shuffling of those folds.
+        Shuffling of those folds.  None keeps the rows in order (stratified,
+        unshuffled folds), so that every candidate of a search is scored on the
+        same folds and the score is reproducible; pass an int to shuffle them
+        reproducibly.
 
     See Also
     --------
@@ -951,7 +954,10 @@ class DeepEmbeddedValidation(_DomainScorer):
         domain = np.r_[np.zeros(n_s, dtype=int), np.ones(n_t, dtype=int)]
         clf = (LogisticRegression(max_iter=1000) if self.domain_classifier is None
                else clone(self.domain_classifier))
-        folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state)
+        shuffle = self.random_state is not None
+        folds = StratifiedKFold(
+            n_folds, shuffle=shuffle, random_state=self.random_state if shuffle else None
+        )
         proba = cross_val_predict(clf, F, domain, cv=folds, method="predict_proba")[:n_s]
         p_source = np.clip(proba[:, 0], 1e-12, 1.0)
         return (n_s / n_t) * proba[:, 1] / p_source

@@ -336,6 +336,9 @@ def test_leave_one_target_domain_out_folds():
 
 
 @pytest.mark.parametrize("routing", [False, True])
+# the grid's B=1000 concentrates KMM's weights on these small domains (it warns);
+# the splitter is under test here
+@pytest.mark.filterwarnings("ignore::skadapt.exceptions.LowEffectiveSampleSizeWarning")
 def test_pack_lodo_in_a_plain_grid_search(routing):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
