@@ -22,7 +22,8 @@ Rows (every one sees the same documents; no target label is used by any):
   kernel needs dense rows), then the LR above fitted with them;
 * TCA (linear kernel, 50 components, mu = 1) on the TF-IDF features, then
   LR on the embedding;
-* SCL + LR: not merged yet (row kept as "n/a"; one line adds it, see ROWS);
+* SCL-MI (defaults: 500 pivots, h = 50) on the TF-IDF features, then LR on
+  ``[x, scale * theta x]`` (full mode);
 * CoCC with its defaults (``n_word_clusters=128, lambda_=0.25, max_iter=20``,
   MultinomialNB start) on the counts.
 
@@ -57,7 +58,7 @@ from benchmarks._common import (
     out_dir,
     write_result,
 )
-from skadapt import KMM, TCA, CoCC
+from skadapt import KMM, SCL, TCA, CoCC
 from skadapt.datasets import fetch_20newsgroups_transfer
 
 #: Data files this benchmark reads (from ``SKADAPT_DATA`` / ``../shared/data``).
@@ -126,14 +127,17 @@ def _tca_lr(d):
     return _adapter_then_lr(TCA(kernel="linear", n_components=50, mu=1.0), d)
 
 
+def _scl_lr(d):
+    # SCL-MI with its defaults (500 pivots, h = 50) on the TF-IDF words
+    return _adapter_then_lr(SCL(random_state=0), d)
+
+
 ROWS = [
     ("MultinomialNB (source only, counts)", _nb, ("quick", "full"), None),
     ("LogisticRegression (source only, TF-IDF)", _lr_source, ("quick", "full"), None),
     ("KMM + LR (TF-IDF)", _kmm_lr, ("full",), None),
     ("TCA (linear, TF-IDF) + LR", _tca_lr, ("full",), None),
-    # Once SCL is merged, replace the next line by:
-    # ("SCL + LR (TF-IDF)", lambda d: _adapter_then_lr(SCL(...), d), ("full",), None),
-    ("SCL + LR (TF-IDF)", None, (), "n/a (SCL not merged yet)"),
+    ("SCL-MI + LR (TF-IDF)", _scl_lr, ("full",), None),
 ]
 
 
