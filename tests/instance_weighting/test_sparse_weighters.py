@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression
@@ -70,6 +70,8 @@ def _fit(estimator, X, y, sample_domain):
     name=st.sampled_from(sorted(FITS)),
     csc=st.booleans(),
 )
+@example(seed=0, n_s=24, n_t=19, d=13, density=0.5, dtype=np.float64, kernel="laplacian",
+         name="KMM-nystroem", csc=False)
 def test_sparse_fit_equals_dense_fit(seed, n_s, n_t, d, density, dtype, kernel, name, csc,
                                      monkeypatch):
     monkeypatch.setattr(_pairwise, "_BLOCK_ROWS", 8)  # the sparse path crosses tiles
@@ -80,7 +82,12 @@ def test_sparse_fit_equals_dense_fit(seed, n_s, n_t, d, density, dtype, kernel, 
     Xt = X[sd < 0]
     assert sparse.gamma_ == pytest.approx(dense.gamma_, rel=1e-12)
     scale = max(1.0, np.abs(dense.weights_).max())
-    if dtype == np.float64:
+    if dtype == np.float64 and name == "KMM-nystroem" and n_s > 15:
+        # more source rows than Nystroem components: the factor QP's optimum is
+        # a face, not a point, so only its value is defined (CI draw seed=0,
+        # n_s=24, laplacian: weights 2e-3 apart at the same objective)
+        assert sparse.objective_ == pytest.approx(dense.objective_, rel=1e-8, abs=1e-10)
+    elif dtype == np.float64:
         assert_allclose(sparse.weights_, dense.weights_, rtol=0, atol=1e-8 * scale)
         ratio = dense.density_ratio(Xt.toarray())
         assert_allclose(sparse.density_ratio(Xt), ratio,
