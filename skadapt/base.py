@@ -51,6 +51,7 @@ from sklearn.utils.validation import (
 
 from .exceptions import LowEffectiveSampleSizeWarning
 from .utils._dask import (
+    any_inf_nan,
     check_dask_fit_supported,
     check_dask_X,
     dask_rows,
@@ -77,11 +78,20 @@ def _as_input_dtype(Z, X):
     return Z.astype(X.dtype, copy=False)
 
 
-def _dask_any_inf_nan(X):
-    """Whether a dask array holds inf / NaN, computed blockwise in one pass."""
-    import dask
-
-    return dask.compute(np.isinf(X).any(), np.isnan(X).any())
+def _numeric_values(X):
+    """The float values of ``X`` (array, sparse, DataFrame), or None if not numeric."""
+    if sp.issparse(X):
+        values = X.data
+    elif hasattr(X, "dtypes") and hasattr(X, "to_numpy"):  # a DataFrame
+        try:
+            values = X.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            return None
+    else:
+        values = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "fc":
+        return None
+    return values
 
 
 def _estimator_has(attr):
@@ -731,25 +741,18 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
         if is_dask_array(X):  # blockwise reductions: X is never gathered
             if X.dtype.kind not in "fc":
                 return
-            has_inf, has_nan = (bool(v) for v in _dask_any_inf_nan(X))
-            values = np.array([np.inf if has_inf else 0.0, np.nan if has_nan else 0.0])
-        elif sp.issparse(X):
-            values = X.data
-        elif hasattr(X, "dtypes") and hasattr(X, "to_numpy"):  # a DataFrame
-            try:
-                values = X.to_numpy(dtype=np.float64)
-            except (TypeError, ValueError):
-                return
+            has_inf, has_nan = any_inf_nan(X)
         else:
-            values = np.asarray(X) if not isinstance(X, np.ndarray) else X
-        if not isinstance(values, np.ndarray) or values.dtype.kind not in "fc":
-            return
-        if np.isinf(values).any():
+            values = _numeric_values(X)
+            if values is None:
+                return
+            has_inf, has_nan = bool(np.isinf(values).any()), bool(np.isnan(values).any())
+        if has_inf:
             raise ValueError(
                 "LabeledOnly: `X` contains inf (in labeled or unlabeled rows); every row "
                 "must be finite."
             )
-        if np.isnan(values).any() and not get_tags(self.estimator).input_tags.allow_nan:
+        if has_nan and not get_tags(self.estimator).input_tags.allow_nan:
             raise ValueError(
                 f"LabeledOnly: `X` contains NaN and {type(self.estimator).__name__} does not "
                 "handle missing values; impute them (sklearn.impute.SimpleImputer) first."

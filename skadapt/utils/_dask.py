@@ -42,6 +42,14 @@ def _da():
     return da
 
 
+def any_inf_nan(X):
+    """Whether a dask array holds inf and whether it holds NaN (one blockwise pass)."""
+    import dask
+
+    has_inf, has_nan = dask.compute(np.isinf(X).any(), np.isnan(X).any())
+    return bool(has_inf), bool(has_nan)
+
+
 def check_dask_X(estimator, X):
     """Validate a dask ``X`` of ``fit`` lazily; returns it row-chunked.
 
