@@ -53,9 +53,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks._common import markdown_table, write_result
+from benchmarks._common import loader_options, markdown_table, write_result
 from benchmarks.bench_tca import single_blas_thread
-from benchmarks.reproduce_tca import _loader_options
 from skadapt import KMM, SCL, TCA, TwoStageFeatureSelector
 from skadapt.datasets import fetch_20newsgroups_transfer, fetch_amazon_reviews
 
@@ -79,7 +78,7 @@ def _classifier():
 
 
 def _amazon_task(target):
-    options = _loader_options()
+    options = loader_options()
     Xs, ys = [], []
     for source in (d for d in AMAZON if d != target):
         data = fetch_amazon_reviews(source, target, include_unlabeled="target", **options)
@@ -90,7 +89,7 @@ def _amazon_task(target):
 
 
 def _newsgroups_task():
-    data = fetch_20newsgroups_transfer(NG_TASK, **_loader_options())
+    data = fetch_20newsgroups_transfer(NG_TASK, **loader_options())
     n_source = data.sizes[0]
     groups = data.groups[:n_source]
     pos, neg = data.source_groups[1], data.source_groups[0]
