@@ -35,15 +35,12 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     MetaEstimatorMixin,
     TransformerMixin,
-    _fit_context,
     clone,
 )
 from sklearn.feature_selection import SelectorMixin
-from sklearn.utils import _safe_indexing, check_random_state, get_tags, indexable
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils import check_random_state, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
-    _num_samples,
     check_is_fitted,
     has_fit_parameter,
     validate_data,
@@ -59,6 +56,7 @@ from .utils._dask import (
     is_dask_array,
 )
 from .utils._domain import _check_mask_left_classes, _check_y, _split_domains
+from .utils._sklearn_compat import HasMethods, _fit_context, _num_samples, _safe_indexing
 
 __all__ = ["BaseWeighter", "BaseAdapter", "BaseColumnSelector", "BaseDAEstimator", "LabeledOnly"]
 

@@ -30,7 +30,6 @@ import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, clone
 from sklearn.cluster import KMeans
 from sklearn.naive_bayes import MultinomialNB
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_non_negative
 
@@ -43,6 +42,7 @@ from ._numba import (
     word_step,
     words_by_doc_cluster,
 )
+from ..utils._sklearn_compat import HasMethods, Interval
 
 __all__ = ["CoCC"]
 

@@ -10,9 +10,9 @@ import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
 
 from ._base import _domain_bunch, _load_descr
+from ..utils._sklearn_compat import Interval, validate_params
 
 __all__ = ["make_covariate_shift", "make_domain_shift_classification"]
 

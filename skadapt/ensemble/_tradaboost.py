@@ -32,7 +32,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
@@ -40,6 +39,7 @@ from ..base import BaseDAEstimator
 from ..exceptions import BoostingStoppedWarning
 from ..utils._dask import dask_rows
 from ..utils._verbose import Progress
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 
 __all__ = ["TrAdaBoostClassifier"]
 

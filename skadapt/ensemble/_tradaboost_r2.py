@@ -24,7 +24,6 @@ from scipy.optimize import brentq
 from sklearn.base import MetaEstimatorMixin, RegressorMixin
 from sklearn.model_selection import KFold
 from sklearn.tree import DecisionTreeRegressor
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
@@ -43,6 +42,7 @@ from ._tradaboost import (
     _transfer_boost,
     _vote_start,
 )
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 
 __all__ = ["TrAdaBoostR2", "TwoStageTrAdaBoostR2"]
 

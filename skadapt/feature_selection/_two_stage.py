@@ -47,13 +47,13 @@ from scipy.special import expit
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseColumnSelector
 from ..exceptions import SingleSourceWarning
 from ..model_selection import LeaveOneDomainOut
+from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = ["TwoStageFeatureSelector"]
 

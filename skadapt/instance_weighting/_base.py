@@ -14,11 +14,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..kernels import pairwise_kernels, resolve_gamma
 from ..utils._dask import dask_rows
+from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = []
 

@@ -31,7 +31,6 @@ import scipy.linalg as sla
 from scipy.optimize import nnls
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
-from sklearn.utils._param_validation import Interval
 
 from ..base import BaseWeighter
 from ..utils._verbose import Progress, short
@@ -43,6 +42,7 @@ from ._base import (
     choose_centers,
     resolve_gamma_grid,
 )
+from ..utils._sklearn_compat import Interval
 
 __all__ = ["KLIEP"]
 

@@ -16,7 +16,6 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseWeighter
@@ -31,6 +30,7 @@ from ..utils._dask import (
 )
 from ._base import GAMMA_KERNELS, KERNELS, SPARSE_KERNELS, _stack_rows, resolve_gamma_grid
 from ._kmm_solver import DenseQuadratic, FactorQuadratic, solve_box_band_qp, solve_cvxpy
+from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = ["KMM"]
 

@@ -23,7 +23,6 @@ from numbers import Real
 
 import numpy as np
 import scipy.linalg as sla
-from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseWeighter
@@ -37,6 +36,7 @@ from ._base import (
     choose_centers,
     resolve_gamma_grid,
 )
+from ..utils._sklearn_compat import Interval
 
 __all__ = ["ULSIF", "RuLSIF"]
 

@@ -56,16 +56,16 @@ import scipy.sparse as sp
 from sklearn.base import clone, is_regressor
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import get_scorer
-from sklearn.utils import _safe_indexing
-from sklearn.utils.metadata_routing import (
+
+from ..utils._domain import _split_domains
+from ..utils._sklearn_compat import (
     UNCHANGED,
     MetadataRequest,
     _MetadataRequester,
+    _num_samples,
     _routing_enabled,
+    _safe_indexing,
 )
-from sklearn.utils.validation import _num_samples
-
-from ..utils._domain import _split_domains
 
 __all__ = [
     "ImportanceWeightedScorer",

@@ -33,9 +33,9 @@ from abc import abstractmethod
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _num_samples
 
 from ..utils._domain import _split_domains
+from ..utils._sklearn_compat import _num_samples
 
 __all__ = [
     "SourceTargetShuffleSplit",

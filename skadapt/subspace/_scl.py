@@ -48,11 +48,11 @@ from scipy.linalg import eigh, qr
 from scipy.optimize import minimize
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseAdapter
 from ..kernels._params import n_workers, numba_threads, single_threaded_blas
+from ..utils._sklearn_compat import Interval, StrOptions, _check_feature_names_in
 
 __all__ = ["SCL"]
 

@@ -31,7 +31,6 @@ import scipy.sparse as sp
 from scipy.linalg import cho_factor, solve_triangular
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import type_of_target
 
 from ._tca import (
@@ -46,6 +45,7 @@ from ._tca import (
     _n_requested,
     _solve_linear,
 )
+from ..utils._sklearn_compat import Interval
 
 __all__ = ["SSTCA"]
 

@@ -40,13 +40,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import LinAlgError, cholesky, eigh, solve_triangular
 from scipy.sparse.linalg import LinearOperator, eigsh
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseAdapter
 from ..exceptions import ComponentsCappedWarning
 from ..kernels import KERNEL_PARAMS, pairwise_kernels, resolve_gamma
 from ..utils._dask import is_dask_array, row_blocks, row_sum, take_rows
 from ..utils._verbose import Progress
+from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = ["TCA"]
 
