@@ -646,7 +646,7 @@ def pack_domains(X, y, sample_domain):
     """
     import scipy.sparse as sp
 
-    from ..utils._domain import _check_sample_domain, _check_y, _masked
+    from ..utils._domain import _check_sample_domain, _check_y, _masked, _stack_rows
 
     n = _num_samples(X)
     y = _check_y(y, n, "pack_domains")
@@ -668,11 +668,9 @@ def pack_domains(X, y, sample_domain):
     else:
         masked = np.full(n, None, dtype=object)
         y = y.astype(object)
-    if sp.issparse(X):
-        X_packed = sp.vstack([X, X], format="csr")
-    else:
-        X = np.asarray(X)
-        X_packed = np.concatenate([X, X])
+    if not sp.issparse(X):
+        X = np.asarray(X)  # a DataFrame, a list or a dask array becomes an ndarray
+    X_packed = _stack_rows(X, X)
     return X_packed, np.concatenate([y, masked]), np.concatenate([domains, -domains])
 
 
