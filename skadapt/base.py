@@ -144,6 +144,27 @@ def _copy_prediction_tags(tags, estimator):
     return tags
 
 
+class _DelegatingMixin(MetaEstimatorMixin):
+    """A meta-estimator whose predictions are those of its fitted ``estimator_``.
+
+    Gives ``classes_`` and tags that say what kind of predictor ``estimator``
+    is.  Subclasses implement ``_estimator_input(X)``, the rows the delegated
+    methods (made by :func:`_delegate`) pass to ``estimator_``.
+    """
+
+    @property
+    def classes_(self):
+        """Class labels of the fitted ``estimator_``."""
+        return self.estimator_.classes_
+
+    @abstractmethod
+    def _estimator_input(self, X):
+        """The rows ``estimator_`` predicts on (raises NotFittedError before fit)."""
+
+    def __sklearn_tags__(self):
+        return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+
+
 class DomainAdaptationMixin:
     """Shared fit-time validation of every skadapt estimator.
 
@@ -238,7 +259,7 @@ class DomainAdaptationMixin:
         return tags
 
 
-class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseWeighter(DomainAdaptationMixin, _DelegatingMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of importance-weighting methods (KMM, KLIEP, uLSIF).
 
     Subclasses implement ``_fit_weights(X_source, X_target, random_state)``
@@ -334,11 +355,6 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
             )
         return self
 
-    @property
-    def classes_(self):
-        """Class labels of the fitted ``estimator_``."""
-        return self.estimator_.classes_
-
     def _estimator_input(self, X):
         """The rows ``estimator_`` predicts on: validated ``X`` (checks fitting first)."""
         return self._validate_predict_data(X)
@@ -353,15 +369,12 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
     )
     score = _delegate("score", "Score of the weighted estimator on ``(X, y)``.")
 
-    def __sklearn_tags__(self):
-        return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
-
 
 class BaseAdapter(
     DomainAdaptationMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    MetaEstimatorMixin,
+    _DelegatingMixin,
     BaseEstimator,
     metaclass=ABCMeta,
 ):
@@ -466,14 +479,9 @@ class BaseAdapter(
         return _as_input_dtype(self._transform(X), X)
 
     def __sklearn_tags__(self):
-        tags = _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+        tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-    @property
-    def classes_(self):
-        """Class labels of the fitted ``estimator_``."""
-        return self.estimator_.classes_
 
     def _estimator_input(self, X):
         """The rows ``estimator_`` predicts on: the embedding of ``X``."""
@@ -587,7 +595,7 @@ class BaseDAEstimator(DomainAdaptationMixin, BaseEstimator, metaclass=ABCMeta):
         return self._fit(X, y, split, random_state)
 
 
-class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
+class LabeledOnly(_DelegatingMixin, BaseEstimator):
     """Fit an estimator on the labeled rows only: the no-adaptation baseline.
 
     Rows whose label is masked (``-1`` for classification, ``NaN`` for
@@ -698,11 +706,6 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
         return self
 
     @property
-    def classes_(self):
-        """Class labels of the fitted ``estimator_``."""
-        return self.estimator_.classes_
-
-    @property
     def n_features_in_(self):
         """Number of features seen by the fitted ``estimator_``."""
         return self.estimator_.n_features_in_
@@ -755,7 +758,7 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
     score = _delegate("score", "Score of the fitted estimator on ``(X, y)``.")
 
     def __sklearn_tags__(self):
-        tags = _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+        tags = super().__sklearn_tags__()
         inner = get_tags(self.estimator)
         tags.input_tags = deepcopy(inner.input_tags)
         tags.target_tags.required = True
