@@ -186,6 +186,24 @@ class _ShuffleDomainSplitter(_DomainSplitter):
         _check_test_size(self, self.test_size)
 
 
+#: The parameters of the shuffle-split splitters, for their docstrings.
+_SHUFFLE_DOCS = {
+    "n_splits": """
+        n_splits : int, default=5
+            Number of re-shuffling and splitting iterations.
+    """,
+    "pool_test_size": """
+        test_size : float or int, default=0.2
+            Share (float in (0, 1)) or number (int) of the rows of each pool held
+            out for validation.
+    """,
+    "shuffle_random_state": """
+        random_state : int, RandomState instance or None, default=None
+            Controls the shuffling; pass an int for reproducible splits.
+    """,
+}
+
+
 class _PoolShuffleSplit(_ShuffleDomainSplitter):
     """Shuffle-splits each pool of rows on its own, ``n_splits`` times.
 
@@ -219,6 +237,7 @@ class _PoolShuffleSplit(_ShuffleDomainSplitter):
             )
 
 
+@fill_doc(_SHUFFLE_DOCS)
 class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
     """Shuffle-split the source rows; keep the unlabeled target rows in training.
 
@@ -234,8 +253,7 @@ class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
 
     Parameters
     ----------
-    n_splits : int, default=5
-        Number of re-shuffling and splitting iterations.
+    %(n_splits)s
     test_size : float or int, default=0.2
         Share (float in (0, 1)) or number (int) of the source rows, and of the
         labeled target rows, held out for validation in each split.  At least
@@ -244,8 +262,7 @@ class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
         Whether the unlabeled target rows are also in the validation folds.
         Keep True for the unsupervised scorers; with False a validation fold
         holds held-out labeled rows only (plain source validation).
-    random_state : int, RandomState instance or None, default=None
-        Controls the shuffling; pass an int for reproducible splits.
+    %(shuffle_random_state)s
 
     See Also
     --------
@@ -293,6 +310,7 @@ class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
             yield train, np.concatenate(test_parts)
 
 
+@fill_doc(_SHUFFLE_DOCS)
 class DomainShuffleSplit(_PoolShuffleSplit):
     """Shuffle-split every domain on its own into disjoint train and validation rows.
 
@@ -306,13 +324,9 @@ class DomainShuffleSplit(_PoolShuffleSplit):
 
     Parameters
     ----------
-    n_splits : int, default=5
-        Number of re-shuffling and splitting iterations.
-    test_size : float or int, default=0.2
-        Share (float in (0, 1)) or number (int) of the rows of each pool held
-        out for validation.
-    random_state : int, RandomState instance or None, default=None
-        Controls the shuffling; pass an int for reproducible splits.
+    %(n_splits)s
+    %(pool_test_size)s
+    %(shuffle_random_state)s
 
     See Also
     --------
@@ -533,6 +547,7 @@ def _class_counts_to_hold_out(counts, n_test, rng):
     return take
 
 
+@fill_doc(_SHUFFLE_DOCS)
 class StratifiedDomainShuffleSplit(_PoolShuffleSplit):
     """Shuffle-split every domain on its own, keeping its class proportions.
 
@@ -548,13 +563,9 @@ class StratifiedDomainShuffleSplit(_PoolShuffleSplit):
 
     Parameters
     ----------
-    n_splits : int, default=5
-        Number of re-shuffling and splitting iterations.
-    test_size : float or int, default=0.2
-        Share (float in (0, 1)) or number (int) of the rows of each pool held
-        out for validation.
-    random_state : int, RandomState instance or None, default=None
-        Controls the shuffling; pass an int for reproducible splits.
+    %(n_splits)s
+    %(pool_test_size)s
+    %(shuffle_random_state)s
 
     See Also
     --------
