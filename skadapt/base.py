@@ -126,7 +126,7 @@ def _delegate(name, doc):
             X = self._estimator_input(X)  # raises NotFittedError before estimator_ is read
             return getattr(self.estimator_, name)(X)
 
-    method.__name__ = name
+    method.__name__ = method.__qualname__ = name
     method.__doc__ = doc
     if name != "score":
         method = dask_rows(method)
