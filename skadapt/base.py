@@ -55,6 +55,7 @@ from .utils._dask import (
     default_dask_fit_error,
     is_dask_array,
 )
+from .utils._docstrings import DOMAIN_DOCS, fill_doc
 from .utils._domain import _check_mask_left_classes, _check_y, _split_domains
 from .utils._sklearn_compat import HasMethods, _fit_context, _num_samples, _safe_indexing
 
@@ -103,6 +104,35 @@ def _estimator_has(attr):
     return check
 
 
+def _delegate(name, doc):
+    """The method ``name`` of a meta-estimator, delegated to its ``estimator_``.
+
+    The method calls ``estimator_.<name>`` on ``self._estimator_input(X)``
+    (which checks fitting, and validates or embeds the rows) and exists only
+    when the estimator has it (``available_if``).  ``score`` passes ``y`` and
+    ``sample_weight`` (when given) on; the other methods work row by row, so
+    that they run blockwise on a dask array (:func:`dask_rows`).
+    """
+    if name == "score":
+
+        def method(self, X, y, sample_weight=None):
+            X = self._estimator_input(X)  # raises NotFittedError before estimator_ is read
+            kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+            return self.estimator_.score(X, y, **kwargs)
+
+    else:
+
+        def method(self, X):
+            X = self._estimator_input(X)  # raises NotFittedError before estimator_ is read
+            return getattr(self.estimator_, name)(X)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
+    if name != "score":
+        method = dask_rows(method)
+    return available_if(_estimator_has(name))(method)
+
+
 def _copy_prediction_tags(tags, estimator):
     """Make ``tags`` say what kind of predictor ``estimator`` is."""
     if estimator is None:
@@ -112,6 +142,27 @@ def _copy_prediction_tags(tags, estimator):
     tags.classifier_tags = deepcopy(inner.classifier_tags)
     tags.regressor_tags = deepcopy(inner.regressor_tags)
     return tags
+
+
+class _DelegatingMixin(MetaEstimatorMixin):
+    """A meta-estimator whose predictions are those of its fitted ``estimator_``.
+
+    Gives ``classes_`` and tags that say what kind of predictor ``estimator``
+    is.  Subclasses implement ``_estimator_input(X)``, the rows the delegated
+    methods (made by :func:`_delegate`) pass to ``estimator_``.
+    """
+
+    @property
+    def classes_(self):
+        """Class labels of the fitted ``estimator_``."""
+        return self.estimator_.classes_
+
+    @abstractmethod
+    def _estimator_input(self, X):
+        """The rows ``estimator_`` predicts on (raises NotFittedError before fit)."""
+
+    def __sklearn_tags__(self):
+        return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
 
 
 class DomainAdaptationMixin:
@@ -208,7 +259,7 @@ class DomainAdaptationMixin:
         return tags
 
 
-class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseWeighter(DomainAdaptationMixin, _DelegatingMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of importance-weighting methods (KMM, KLIEP, uLSIF).
 
     Subclasses implement ``_fit_weights(X_source, X_target, random_state)``
@@ -262,18 +313,16 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
         raise TypeError(default_dask_fit_error(self))
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @fill_doc(DOMAIN_DOCS)
     def fit(self, X, y=None, sample_domain=None):
         """Learn the importance weights and fit ``estimator`` with them.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Source and target rows.
-        y : array-like of shape (n_samples,), default=None
-            Labels; unlabeled (target) rows are masked with ``-1`` or ``NaN``.
+        %(X_fit)s
+        %(y_fit)s
             Required when ``estimator`` is given.
-        sample_domain : array-like of shape (n_samples,), default=None
-            Domain of each row (``> 0`` source, ``< 0`` target).
+        %(sample_domain_fit)s
 
         Returns
         -------
@@ -306,55 +355,26 @@ class BaseWeighter(DomainAdaptationMixin, MetaEstimatorMixin, BaseEstimator, met
             )
         return self
 
-    @property
-    def classes_(self):
-        """Class labels of the fitted ``estimator_``."""
-        return self.estimator_.classes_
+    def _estimator_input(self, X):
+        """The rows ``estimator_`` predicts on: validated ``X`` (checks fitting first)."""
+        return self._validate_predict_data(X)
 
-    @available_if(_estimator_has("predict"))
-    @dask_rows
-    def predict(self, X):
-        """Predict with the estimator fitted on the weighted source rows."""
-        X = self._validate_predict_data(X)  # checks fitting before estimator_
-        return self.estimator_.predict(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    @dask_rows
-    def predict_proba(self, X):
-        """Class probabilities from the weighted estimator."""
-        X = self._validate_predict_data(X)  # checks fitting before estimator_
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    @dask_rows
-    def predict_log_proba(self, X):
-        """Log class probabilities from the weighted estimator."""
-        X = self._validate_predict_data(X)  # checks fitting before estimator_
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    @dask_rows
-    def decision_function(self, X):
-        """Decision function of the weighted estimator."""
-        X = self._validate_predict_data(X)  # checks fitting before estimator_
-        return self.estimator_.decision_function(X)
-
-    @available_if(_estimator_has("score"))
-    def score(self, X, y, sample_weight=None):
-        """Score of the weighted estimator on ``(X, y)``."""
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        X = self._validate_predict_data(X)
-        return self.estimator_.score(X, y, **kwargs)
-
-    def __sklearn_tags__(self):
-        return _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+    predict = _delegate("predict", "Predict with the estimator fitted on the weighted source rows.")
+    predict_proba = _delegate("predict_proba", "Class probabilities from the weighted estimator.")
+    predict_log_proba = _delegate(
+        "predict_log_proba", "Log class probabilities from the weighted estimator."
+    )
+    decision_function = _delegate(
+        "decision_function", "Decision function of the weighted estimator."
+    )
+    score = _delegate("score", "Score of the weighted estimator on ``(X, y)``.")
 
 
 class BaseAdapter(
     DomainAdaptationMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    MetaEstimatorMixin,
+    _DelegatingMixin,
     BaseEstimator,
     metaclass=ABCMeta,
 ):
@@ -395,17 +415,15 @@ class BaseAdapter(
         return Z
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @fill_doc(DOMAIN_DOCS)
     def fit(self, X, y=None, sample_domain=None):
         """Learn the representation from source and target rows.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Source and target rows.
-        y : array-like of shape (n_samples,), default=None
-            Labels; unlabeled (target) rows are masked with ``-1`` or ``NaN``.
-        sample_domain : array-like of shape (n_samples,), default=None
-            Domain of each row (``> 0`` source, ``< 0`` target).
+        %(X_fit)s
+        %(y_fit)s
+        %(sample_domain_fit)s
 
         Returns
         -------
@@ -416,17 +434,16 @@ class BaseAdapter(
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @fill_doc(DOMAIN_DOCS)
     def fit_transform(self, X, y=None, sample_domain=None):
         """Fit, then return the embedding of the training rows in input order.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Source and target rows.
+        %(X_fit)s
         y : array-like of shape (n_samples,), default=None
             Labels; unlabeled rows are masked with ``-1`` or ``NaN``.
-        sample_domain : array-like of shape (n_samples,), default=None
-            Domain of each row (``> 0`` source, ``< 0`` target).
+        %(sample_domain_fit)s
 
         Returns
         -------
@@ -462,50 +479,25 @@ class BaseAdapter(
         return _as_input_dtype(self._transform(X), X)
 
     def __sklearn_tags__(self):
-        tags = _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+        tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
-    @property
-    def classes_(self):
-        """Class labels of the fitted ``estimator_``."""
-        return self.estimator_.classes_
+    def _estimator_input(self, X):
+        """The rows ``estimator_`` predicts on: the embedding of ``X``."""
+        return self._embed(X)
 
-    @available_if(_estimator_has("predict"))
-    @dask_rows
-    def predict(self, X):
-        """Predict with the estimator fitted on the embedded labeled rows."""
-        X_new = self._embed(X)  # raises NotFittedError first
-        return self.estimator_.predict(X_new)
-
-    @available_if(_estimator_has("predict_proba"))
-    @dask_rows
-    def predict_proba(self, X):
-        """Class probabilities of the estimator on the embedded rows."""
-        X_new = self._embed(X)  # raises NotFittedError first
-        return self.estimator_.predict_proba(X_new)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    @dask_rows
-    def predict_log_proba(self, X):
-        """Log class probabilities of the estimator on the embedded rows."""
-        X_new = self._embed(X)  # raises NotFittedError first
-        return self.estimator_.predict_log_proba(X_new)
-
-    @available_if(_estimator_has("decision_function"))
-    @dask_rows
-    def decision_function(self, X):
-        """Decision function of the estimator on the embedded rows."""
-        X_new = self._embed(X)  # raises NotFittedError first
-        return self.estimator_.decision_function(X_new)
-
-    @available_if(_estimator_has("score"))
-    def score(self, X, y, sample_weight=None):
-        """Score of the estimator on the embedded rows."""
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        X_new = self._embed(X)
-        return self.estimator_.score(X_new, y, **kwargs)
-
+    predict = _delegate("predict", "Predict with the estimator fitted on the embedded labeled rows.")
+    predict_proba = _delegate(
+        "predict_proba", "Class probabilities of the estimator on the embedded rows."
+    )
+    predict_log_proba = _delegate(
+        "predict_log_proba", "Log class probabilities of the estimator on the embedded rows."
+    )
+    decision_function = _delegate(
+        "decision_function", "Decision function of the estimator on the embedded rows."
+    )
+    score = _delegate("score", "Score of the estimator on the embedded rows.")
 
 
 class BaseColumnSelector(SelectorMixin, BaseAdapter):
@@ -579,6 +571,7 @@ class BaseDAEstimator(DomainAdaptationMixin, BaseEstimator, metaclass=ABCMeta):
         """Fit on validated arrays; must return self."""
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @fill_doc(DOMAIN_DOCS)
     def fit(self, X, y, sample_domain=None):
         """Fit the model on source rows and (labeled or unlabeled) target rows.
 
@@ -588,8 +581,7 @@ class BaseDAEstimator(DomainAdaptationMixin, BaseEstimator, metaclass=ABCMeta):
             Source and target rows.
         y : array-like of shape (n_samples,)
             Labels; unlabeled rows are masked with ``-1`` or ``NaN``.
-        sample_domain : array-like of shape (n_samples,), default=None
-            Domain of each row (``> 0`` source, ``< 0`` target).
+        %(sample_domain_fit)s
 
         Returns
         -------
@@ -603,7 +595,7 @@ class BaseDAEstimator(DomainAdaptationMixin, BaseEstimator, metaclass=ABCMeta):
         return self._fit(X, y, split, random_state)
 
 
-class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
+class LabeledOnly(_DelegatingMixin, BaseEstimator):
     """Fit an estimator on the labeled rows only: the no-adaptation baseline.
 
     Rows whose label is masked (``-1`` for classification, ``NaN`` for
@@ -714,11 +706,6 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
         return self
 
     @property
-    def classes_(self):
-        """Class labels of the fitted ``estimator_``."""
-        return self.estimator_.classes_
-
-    @property
     def n_features_in_(self):
         """Number of features seen by the fitted ``estimator_``."""
         return self.estimator_.n_features_in_
@@ -756,50 +743,22 @@ class LabeledOnly(MetaEstimatorMixin, BaseEstimator):
                 "handle missing values; impute them (sklearn.impute.SimpleImputer) first."
             )
 
-    @available_if(_estimator_has("predict"))
-    @dask_rows
-    def predict(self, X):
-        """Predict with the fitted estimator."""
+    def _estimator_input(self, X):
+        """The rows ``estimator_`` predicts on: ``X`` as given (checks fitting first)."""
         check_is_fitted(self)
-        return self.estimator_.predict(X)
+        return X
 
-    @available_if(_estimator_has("predict_proba"))
-    @dask_rows
-    def predict_proba(self, X):
-        """Class probabilities of the fitted estimator."""
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    @dask_rows
-    def predict_log_proba(self, X):
-        """Log class probabilities of the fitted estimator."""
-        check_is_fitted(self)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    @dask_rows
-    def decision_function(self, X):
-        """Decision function of the fitted estimator."""
-        check_is_fitted(self)
-        return self.estimator_.decision_function(X)
-
-    @available_if(_estimator_has("transform"))
-    @dask_rows
-    def transform(self, X):
-        """Transform with the fitted estimator."""
-        check_is_fitted(self)
-        return self.estimator_.transform(X)
-
-    @available_if(_estimator_has("score"))
-    def score(self, X, y, sample_weight=None):
-        """Score of the fitted estimator on ``(X, y)``."""
-        check_is_fitted(self)
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        return self.estimator_.score(X, y, **kwargs)
+    predict = _delegate("predict", "Predict with the fitted estimator.")
+    predict_proba = _delegate("predict_proba", "Class probabilities of the fitted estimator.")
+    predict_log_proba = _delegate(
+        "predict_log_proba", "Log class probabilities of the fitted estimator."
+    )
+    decision_function = _delegate("decision_function", "Decision function of the fitted estimator.")
+    transform = _delegate("transform", "Transform with the fitted estimator.")
+    score = _delegate("score", "Score of the fitted estimator on ``(X, y)``.")
 
     def __sklearn_tags__(self):
-        tags = _copy_prediction_tags(super().__sklearn_tags__(), self.estimator)
+        tags = super().__sklearn_tags__()
         inner = get_tags(self.estimator)
         tags.input_tags = deepcopy(inner.input_tags)
         tags.target_tags.required = True

@@ -53,6 +53,7 @@ from threadpoolctl import threadpool_limits
 from ..base import BaseColumnSelector
 from ..exceptions import SingleSourceWarning
 from ..model_selection import LeaveOneDomainOut
+from ..utils._domain import _stack_rows
 from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = ["TwoStageFeatureSelector"]
@@ -626,7 +627,7 @@ class TwoStageFeatureSelector(BaseColumnSelector):
                 cols = np.flatnonzero(support)
                 done = np.flatnonzero(pseudo >= 0)
                 model = self._self_training_model(C)
-                X_train = _vstack(Xl[:, cols], Xt[done][:, cols])
+                X_train = _stack_rows(Xl[:, cols], Xt[done][:, cols])
                 model.fit(X_train, np.concatenate([yl, classes[pseudo[done]]]))
                 proba = _probabilities(model, Xt[free][:, cols])
                 # columns of proba follow model.classes_, a subset of classes
@@ -662,12 +663,6 @@ class TwoStageFeatureSelector(BaseColumnSelector):
         done = np.flatnonzero(pseudo >= 0)
         rows = np.concatenate([labeled, target[done]])
         return rows, np.concatenate([yl, classes[pseudo[done]]])
-
-
-def _vstack(A, B):
-    if sp.issparse(A):
-        return sp.vstack([A, B], format="csr")
-    return np.vstack([A, B])
 
 
 def _label_array(classes, codes):

@@ -49,12 +49,6 @@ BASIS_CONSTRAINTS = {
 }
 
 
-def _stack_rows(X_source, X_target):
-    if sp.issparse(X_source):
-        return sp.vstack([X_source, X_target], format="csr")
-    return np.concatenate([X_source, X_target], axis=0)
-
-
 def _check_gamma_value(name, value):
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         if not np.isfinite(value) or value <= 0:

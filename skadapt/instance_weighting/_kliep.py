@@ -33,11 +33,11 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseWeighter
+from ..utils._domain import _stack_rows
 from ..utils._verbose import Progress, short
 from ._base import (
     BASIS_CONSTRAINTS,
     _DensityRatioMixin,
-    _stack_rows,
     basis,
     choose_centers,
     resolve_gamma_grid,

@@ -28,7 +28,8 @@ from ..utils._dask import (
     take_rows,
     transform_mean,
 )
-from ._base import GAMMA_KERNELS, KERNELS, SPARSE_KERNELS, _stack_rows, resolve_gamma_grid
+from ..utils._domain import _stack_rows
+from ._base import GAMMA_KERNELS, KERNELS, SPARSE_KERNELS, resolve_gamma_grid
 from ._kmm_solver import DenseQuadratic, FactorQuadratic, solve_box_band_qp, solve_cvxpy
 from ..utils._sklearn_compat import Interval, StrOptions
 

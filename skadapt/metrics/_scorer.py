@@ -57,7 +57,7 @@ from sklearn.base import clone, is_regressor
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import get_scorer
 
-from ..utils._domain import _split_domains
+from ..utils._domain import _split_domains, _stack_rows
 from ..utils._sklearn_compat import (
     UNCHANGED,
     MetadataRequest,
@@ -96,19 +96,6 @@ def _final_step_and_features(estimator, X):
     if steps is not None and len(steps) > 1 and hasattr(estimator, "__getitem__"):
         return estimator[-1], estimator[:-1].transform(X)
     return estimator, X
-
-
-def _stack_rows(first, second):
-    """Rows of ``first`` then ``second`` in their own container (array, sparse, list, DataFrame)."""
-    if sp.issparse(first) or sp.issparse(second):
-        return sp.vstack([sp.csr_matrix(first), sp.csr_matrix(second)], "csr")
-    if hasattr(first, "iloc") and hasattr(second, "iloc"):
-        import pandas as pd
-
-        return pd.concat([first, second], ignore_index=True)
-    if isinstance(first, list) and isinstance(second, list):
-        return first + second
-    return np.concatenate([np.asarray(first), np.asarray(second)])
 
 
 def _default_scoring(estimator):
@@ -382,7 +369,7 @@ class ImportanceWeightedScorer(_DomainScorer):
         n_source = _num_samples(X_source)
         if hasattr(ratio, "fit"):
             fitted = clone(ratio)
-            X_fold = _stack_rows(X_source, X_target)
+            X_fold = _stack_rows(X_source, X_target, convert=True, frames=True)
             domains = np.r_[
                 np.ones(n_source, dtype=np.int64),
                 -np.ones(_num_samples(X_target), dtype=np.int64),
@@ -547,7 +534,7 @@ class ReverseValidationScorer(_DomainScorer):
         else:
             mask = np.full(labeled.shape[0], -1, dtype=pseudo.dtype)
             y_rev = np.concatenate([pseudo, mask])
-        X_rev = _stack_rows(X_target, X_source)
+        X_rev = _stack_rows(X_target, X_source, convert=True, frames=True)
         template = estimator if self.reverse_estimator is None else self.reverse_estimator
         reverse = clone(template).fit(X_rev, y_rev)
         return metric(reverse, X_source, y_source)
@@ -947,10 +934,7 @@ class DeepEmbeddedValidation(_DomainScorer):
                 f"source rows and 2 target rows to cross-fit the domain classifier (got "
                 f"{n_s} and {n_t})."
             )
-        if sp.issparse(F_source) or sp.issparse(F_target):
-            F = sp.vstack([sp.csr_matrix(F_source), sp.csr_matrix(F_target)], "csr")
-        else:
-            F = np.concatenate([np.asarray(F_source), np.asarray(F_target)])
+        F = _stack_rows(F_source, F_target, convert=True)
         domain = np.r_[np.zeros(n_s, dtype=int), np.ones(n_t, dtype=int)]
         clf = (LogisticRegression(max_iter=1000) if self.domain_classifier is None
                else clone(self.domain_classifier))

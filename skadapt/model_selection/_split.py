@@ -34,6 +34,7 @@ import numpy as np
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state
 
+from ..utils._docstrings import DOMAIN_DOCS, fill_doc
 from ..utils._domain import _split_domains
 from ..utils._sklearn_compat import _num_samples
 
@@ -128,6 +129,7 @@ class _DomainSplitter(BaseCrossValidator):
             )
         return n_samples, split
 
+    @fill_doc(DOMAIN_DOCS)
     def split(self, X, y=None, groups=None, sample_domain=None):
         """Generate indices to split data into training and validation sets.
 
@@ -142,8 +144,7 @@ class _DomainSplitter(BaseCrossValidator):
         groups : array-like of shape (n_samples,), default=None
             The domain of each row (``> 0`` source, ``< 0`` target), as
             passed by ``GridSearchCV.fit(X, y, groups=...)``.
-        sample_domain : array-like of shape (n_samples,), default=None
-            The same, as routed by scikit-learn's metadata routing.
+        %(sample_domain_routed)s
 
         Yields
         ------
@@ -153,12 +154,12 @@ class _DomainSplitter(BaseCrossValidator):
             The validation row indices of the split, sorted.
         """
         n_samples, split = self._domains(X, y, groups, sample_domain)
-        for train, test in self._iter_indices(n_samples, split):
+        for train, test in self._iter_indices(n_samples, split, y):
             yield np.sort(train), np.sort(test)
 
     @abstractmethod
-    def _iter_indices(self, n_samples, split):
-        """Yield ``(train, test)`` index arrays."""
+    def _iter_indices(self, n_samples, split, y):
+        """Yield ``(train, test)`` index arrays (``y``: the labels as given to ``split``)."""
 
 
 class _ShuffleDomainSplitter(_DomainSplitter):
@@ -180,7 +181,63 @@ class _ShuffleDomainSplitter(_DomainSplitter):
         _check_n_splits(self, self.n_splits)
         return self.n_splits
 
+    def _check_shuffle_params(self):
+        _check_n_splits(self, self.n_splits)
+        _check_test_size(self, self.test_size)
 
+
+#: The parameters of the shuffle-split splitters, for their docstrings.
+_SHUFFLE_DOCS = {
+    "n_splits": """
+        n_splits : int, default=5
+            Number of re-shuffling and splitting iterations.
+    """,
+    "pool_test_size": """
+        test_size : float or int, default=0.2
+            Share (float in (0, 1)) or number (int) of the rows of each pool held
+            out for validation.
+    """,
+    "shuffle_random_state": """
+        random_state : int, RandomState instance or None, default=None
+            Controls the shuffling; pass an int for reproducible splits.
+    """,
+}
+
+
+class _PoolShuffleSplit(_ShuffleDomainSplitter):
+    """Shuffle-splits each pool of rows on its own, ``n_splits`` times.
+
+    Subclasses implement ``_pools(split, y)``: the pools, as ``(rows,
+    labels)`` pairs (``labels`` None, or the strata of ``rows`` for
+    ``_split_pool``).
+    """
+
+    def __init__(self, n_splits=5, *, test_size=0.2, random_state=None):
+        self.n_splits = n_splits
+        self.test_size = test_size
+        self.random_state = random_state
+
+    @abstractmethod
+    def _pools(self, split, y):
+        """The ``(rows, labels)`` pools of one call of ``split``."""
+
+    def _split_pool(self, pool, labels, rng):
+        """``(train, test)`` of one pool."""
+        return _shuffle_pool(pool, self.test_size, rng)
+
+    def _iter_indices(self, n_samples, split, y):
+        self._check_shuffle_params()
+        pools = [(rows, labels) for rows, labels in self._pools(split, y) if rows.shape[0]]
+        rng = check_random_state(self.random_state)
+        for _ in range(self.n_splits):
+            parts = [self._split_pool(rows, labels, rng) for rows, labels in pools]
+            yield (
+                np.concatenate([train for train, _ in parts]),
+                np.concatenate([test for _, test in parts]),
+            )
+
+
+@fill_doc(_SHUFFLE_DOCS)
 class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
     """Shuffle-split the source rows; keep the unlabeled target rows in training.
 
@@ -196,8 +253,7 @@ class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
 
     Parameters
     ----------
-    n_splits : int, default=5
-        Number of re-shuffling and splitting iterations.
+    %(n_splits)s
     test_size : float or int, default=0.2
         Share (float in (0, 1)) or number (int) of the source rows, and of the
         labeled target rows, held out for validation in each split.  At least
@@ -206,8 +262,7 @@ class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
         Whether the unlabeled target rows are also in the validation folds.
         Keep True for the unsupervised scorers; with False a validation fold
         holds held-out labeled rows only (plain source validation).
-    random_state : int, RandomState instance or None, default=None
-        Controls the shuffling; pass an int for reproducible splits.
+    %(shuffle_random_state)s
 
     See Also
     --------
@@ -234,9 +289,8 @@ class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
         self.target_in_test = target_in_test
         self.random_state = random_state
 
-    def _iter_indices(self, n_samples, split):
-        _check_n_splits(self, self.n_splits)
-        _check_test_size(self, self.test_size)
+    def _iter_indices(self, n_samples, split, y):
+        self._check_shuffle_params()
         source = np.flatnonzero(split.source)
         if source.shape[0] < 2:
             raise ValueError(
@@ -256,7 +310,8 @@ class SourceTargetShuffleSplit(_ShuffleDomainSplitter):
             yield train, np.concatenate(test_parts)
 
 
-class DomainShuffleSplit(_ShuffleDomainSplitter):
+@fill_doc(_SHUFFLE_DOCS)
+class DomainShuffleSplit(_PoolShuffleSplit):
     """Shuffle-split every domain on its own into disjoint train and validation rows.
 
     Each domain (every distinct ``sample_domain`` value) and, inside a target
@@ -269,13 +324,9 @@ class DomainShuffleSplit(_ShuffleDomainSplitter):
 
     Parameters
     ----------
-    n_splits : int, default=5
-        Number of re-shuffling and splitting iterations.
-    test_size : float or int, default=0.2
-        Share (float in (0, 1)) or number (int) of the rows of each pool held
-        out for validation.
-    random_state : int, RandomState instance or None, default=None
-        Controls the shuffling; pass an int for reproducible splits.
+    %(n_splits)s
+    %(pool_test_size)s
+    %(shuffle_random_state)s
 
     See Also
     --------
@@ -293,33 +344,43 @@ class DomainShuffleSplit(_ShuffleDomainSplitter):
     array([ 1, -1])
     """
 
-    def __init__(self, n_splits=5, *, test_size=0.2, random_state=None):
-        self.n_splits = n_splits
-        self.test_size = test_size
-        self.random_state = random_state
-
-    def _iter_indices(self, n_samples, split):
-        _check_n_splits(self, self.n_splits)
-        _check_test_size(self, self.test_size)
+    def _pools(self, split, y):
         pools = []
         for domain in np.unique(split.sample_domain):
             rows = split.sample_domain == domain
             if domain > 0:
-                pools.append(np.flatnonzero(rows))
+                pools.append((np.flatnonzero(rows), None))
             else:
-                pools.append(np.flatnonzero(rows & split.labeled))
-                pools.append(np.flatnonzero(rows & ~split.labeled))
-        pools = [p for p in pools if p.shape[0]]
-        rng = check_random_state(self.random_state)
-        for _ in range(self.n_splits):
-            parts = [_shuffle_pool(pool, self.test_size, rng) for pool in pools]
-            yield (
-                np.concatenate([train for train, _ in parts]),
-                np.concatenate([test for _, test in parts]),
+                pools.append((np.flatnonzero(rows & split.labeled), None))
+                pools.append((np.flatnonzero(rows & ~split.labeled), None))
+        return pools
+
+
+class _DomainOutSplitter(_DomainSplitter):
+    """A splitter whose splits hold out one domain each (at most ``max_n_splits``).
+
+    Subclasses implement ``_candidate_domains(split)``: the domains that
+    may be held out, in turn.
+    """
+
+    @abstractmethod
+    def _candidate_domains(self, split):
+        """The domains held out in turn (all of them unless ``max_n_splits``)."""
+
+    def _n_splits(self, X, y, groups, sample_domain):
+        """``get_n_splits``: the number of candidate domains, at most ``max_n_splits``."""
+        domains = sample_domain if sample_domain is not None else groups
+        if domains is None:
+            raise ValueError(
+                f"{type(self).__name__}: get_n_splits needs the domains, as `groups` (or "
+                "`sample_domain` with metadata routing)."
             )
+        n_samples = _num_samples(X) if X is not None else _num_samples(domains)
+        _, split = self._domains(np.empty((n_samples, 0)), y, groups, sample_domain)
+        return _n_held_out(self, self._candidate_domains(split).shape[0])
 
 
-class LeaveOneDomainOut(_DomainSplitter):
+class LeaveOneDomainOut(_DomainOutSplitter):
     """Validate on each source domain in turn, training on everything else.
 
     For a problem with several source domains (``sample_domain`` 1, 2, ...),
@@ -379,7 +440,7 @@ class LeaveOneDomainOut(_DomainSplitter):
         self.target_in_test = target_in_test
         self.random_state = random_state
 
-    def _source_domains(self, split):
+    def _candidate_domains(self, split):
         domains = np.unique(split.sample_domain[split.source])
         if domains.shape[0] < 2:
             raise ValueError(
@@ -389,10 +450,10 @@ class LeaveOneDomainOut(_DomainSplitter):
             )
         return domains
 
-    def _iter_indices(self, n_samples, split):
+    def _iter_indices(self, n_samples, split, y):
         unlabeled_target = split.target & ~split.labeled
         rng = check_random_state(self.random_state)
-        for domain in _held_out_domains(self, self._source_domains(split), rng):
+        for domain in _held_out_domains(self, self._candidate_domains(split), rng):
             held_out = split.sample_domain == domain
             kept = _kept_rows(self, np.flatnonzero(held_out), rng)
             test = np.zeros(n_samples, dtype=bool)
@@ -401,6 +462,7 @@ class LeaveOneDomainOut(_DomainSplitter):
                 test |= unlabeled_target
             yield np.flatnonzero(~held_out), np.flatnonzero(test)
 
+    @fill_doc(DOMAIN_DOCS)
     def get_n_splits(self, X=None, y=None, groups=None, sample_domain=None):
         """Return the number of source domains.
 
@@ -412,23 +474,14 @@ class LeaveOneDomainOut(_DomainSplitter):
             Labels (masked for target rows).
         groups : array-like of shape (n_samples,), default=None
             The domain of each row.
-        sample_domain : array-like of shape (n_samples,), default=None
-            The same, as routed by scikit-learn's metadata routing.
+        %(sample_domain_routed)s
 
         Returns
         -------
         n_splits : int
             The number of source domains, at most ``max_n_splits``.
         """
-        domains = sample_domain if sample_domain is not None else groups
-        if domains is None:
-            raise ValueError(
-                "LeaveOneDomainOut: get_n_splits needs the domains, as `groups` (or "
-                "`sample_domain` with metadata routing)."
-            )
-        n_samples = _num_samples(X) if X is not None else _num_samples(domains)
-        _, split = self._domains(np.empty((n_samples, 0)), y, groups, sample_domain)
-        return _n_held_out(self, self._source_domains(split).shape[0])
+        return self._n_splits(X, y, groups, sample_domain)
 
 
 # --------------------------------------------------------------------------
@@ -494,7 +547,8 @@ def _class_counts_to_hold_out(counts, n_test, rng):
     return take
 
 
-class StratifiedDomainShuffleSplit(_ShuffleDomainSplitter):
+@fill_doc(_SHUFFLE_DOCS)
+class StratifiedDomainShuffleSplit(_PoolShuffleSplit):
     """Shuffle-split every domain on its own, keeping its class proportions.
 
     As :class:`DomainShuffleSplit` (each domain, and inside a target domain
@@ -509,13 +563,9 @@ class StratifiedDomainShuffleSplit(_ShuffleDomainSplitter):
 
     Parameters
     ----------
-    n_splits : int, default=5
-        Number of re-shuffling and splitting iterations.
-    test_size : float or int, default=0.2
-        Share (float in (0, 1)) or number (int) of the rows of each pool held
-        out for validation.
-    random_state : int, RandomState instance or None, default=None
-        Controls the shuffling; pass an int for reproducible splits.
+    %(n_splits)s
+    %(pool_test_size)s
+    %(shuffle_random_state)s
 
     See Also
     --------
@@ -535,11 +585,6 @@ class StratifiedDomainShuffleSplit(_ShuffleDomainSplitter):
     [3, 1]
     """
 
-    def __init__(self, n_splits=5, *, test_size=0.2, random_state=None):
-        self.n_splits = n_splits
-        self.test_size = test_size
-        self.random_state = random_state
-
     def _split_pool(self, pool, labels, rng):
         n_test = _n_test(self.test_size, pool.shape[0])
         if labels is None or n_test == 0:
@@ -554,6 +599,7 @@ class StratifiedDomainShuffleSplit(_ShuffleDomainSplitter):
             train.append(rows[take[k]:])
         return np.concatenate(train), np.concatenate(test)
 
+    @fill_doc(DOMAIN_DOCS)
     def split(self, X, y=None, groups=None, sample_domain=None):
         """Generate indices to split data into training and validation sets.
 
@@ -565,8 +611,7 @@ class StratifiedDomainShuffleSplit(_ShuffleDomainSplitter):
             Class labels, ``-1``/``NaN`` for unlabeled rows: the strata.
         groups : array-like of shape (n_samples,), default=None
             The domain of each row (``> 0`` source, ``< 0`` target).
-        sample_domain : array-like of shape (n_samples,), default=None
-            The same, as routed by scikit-learn's metadata routing.
+        %(sample_domain_routed)s
 
         Yields
         ------
@@ -580,27 +625,17 @@ class StratifiedDomainShuffleSplit(_ShuffleDomainSplitter):
                 "StratifiedDomainShuffleSplit: `y` is needed to stratify by class; use "
                 "DomainShuffleSplit to split without labels."
             )
-        n_samples, split = self._domains(X, y, groups, sample_domain)
-        for train, test in self._iter_indices(n_samples, split, np.asarray(y)):
-            yield np.sort(train), np.sort(test)
+        yield from super().split(X, y, groups, sample_domain)
 
-    def _iter_indices(self, n_samples, split, labels):
-        _check_n_splits(self, self.n_splits)
-        _check_test_size(self, self.test_size)
+    def _pools(self, split, y):
+        labels = np.asarray(y)
         pools = []
         for domain in np.unique(split.sample_domain):
             rows = split.sample_domain == domain
             labeled = np.flatnonzero(rows & split.labeled)
             pools.append((labeled, labels[labeled]))
             pools.append((np.flatnonzero(rows & ~split.labeled), None))
-        pools = [(p, labels) for p, labels in pools if p.shape[0]]
-        rng = check_random_state(self.random_state)
-        for _ in range(self.n_splits):
-            parts = [self._split_pool(pool, labels, rng) for pool, labels in pools]
-            yield (
-                np.concatenate([train for train, _ in parts]),
-                np.concatenate([test for _, test in parts]),
-            )
+        return pools
 
 
 def pack_domains(X, y, sample_domain):
@@ -646,7 +681,7 @@ def pack_domains(X, y, sample_domain):
     """
     import scipy.sparse as sp
 
-    from ..utils._domain import _check_sample_domain, _check_y, _masked
+    from ..utils._domain import _check_sample_domain, _check_y, _masked, _stack_rows
 
     n = _num_samples(X)
     y = _check_y(y, n, "pack_domains")
@@ -668,15 +703,13 @@ def pack_domains(X, y, sample_domain):
     else:
         masked = np.full(n, None, dtype=object)
         y = y.astype(object)
-    if sp.issparse(X):
-        X_packed = sp.vstack([X, X], format="csr")
-    else:
-        X = np.asarray(X)
-        X_packed = np.concatenate([X, X])
+    if not sp.issparse(X):
+        X = np.asarray(X)  # a DataFrame, a list or a dask array becomes an ndarray
+    X_packed = _stack_rows(X, X)
     return X_packed, np.concatenate([y, masked]), np.concatenate([domains, -domains])
 
 
-class LeaveOneTargetDomainOut(_DomainSplitter):
+class LeaveOneTargetDomainOut(_DomainOutSplitter):
     """Every domain in turn as the target, in a plain ``GridSearchCV`` ("pack LODO").
 
     For data laid out by :func:`pack_domains` (each domain ``k`` as a labeled
@@ -739,7 +772,7 @@ class LeaveOneTargetDomainOut(_DomainSplitter):
         self.test_size = test_size
         self.random_state = random_state
 
-    def _domains_of(self, split):
+    def _candidate_domains(self, split):
         sources = np.unique(split.sample_domain[split.source])
         targets = np.unique(-split.sample_domain[split.target])
         if sources.shape[0] < 2 or not np.array_equal(sources, targets):
@@ -751,10 +784,10 @@ class LeaveOneTargetDomainOut(_DomainSplitter):
             )
         return sources
 
-    def _iter_indices(self, n_samples, split):
+    def _iter_indices(self, n_samples, split, y):
         rng = check_random_state(self.random_state)
         sd = split.sample_domain
-        for domain in _held_out_domains(self, self._domains_of(split), rng):
+        for domain in _held_out_domains(self, self._candidate_domains(split), rng):
             as_source = np.flatnonzero(sd == domain)
             as_target = np.flatnonzero(sd == -domain)
             if as_source.shape[0] != as_target.shape[0] or split.labeled[as_target].any():
@@ -774,6 +807,7 @@ class LeaveOneTargetDomainOut(_DomainSplitter):
                 targets = np.setdiff1d(as_target, dropped)
             yield np.concatenate([sources, targets]), test
 
+    @fill_doc(DOMAIN_DOCS)
     def get_n_splits(self, X=None, y=None, groups=None, sample_domain=None):
         """Return the number of target domains, at most ``max_n_splits``.
 
@@ -785,20 +819,11 @@ class LeaveOneTargetDomainOut(_DomainSplitter):
             Labels (masked for the target copies).
         groups : array-like of shape (n_samples,), default=None
             The packed domain of each row.
-        sample_domain : array-like of shape (n_samples,), default=None
-            The same, as routed by scikit-learn's metadata routing.
+        %(sample_domain_routed)s
 
         Returns
         -------
         n_splits : int
             The number of splits.
         """
-        domains = sample_domain if sample_domain is not None else groups
-        if domains is None:
-            raise ValueError(
-                "LeaveOneTargetDomainOut: get_n_splits needs the domains, as `groups` (or "
-                "`sample_domain` with metadata routing)."
-            )
-        n_samples = _num_samples(X) if X is not None else _num_samples(domains)
-        _, split = self._domains(np.empty((n_samples, 0)), y, groups, sample_domain)
-        return _n_held_out(self, self._domains_of(split).shape[0])
+        return self._n_splits(X, y, groups, sample_domain)

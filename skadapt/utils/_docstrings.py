@@ -17,7 +17,7 @@ rendered API page and numpydoc's checks all see the filled docstring.
 import re
 import textwrap
 
-__all__ = ["fill_doc"]
+__all__ = ["DOMAIN_DOCS", "fill_doc"]
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)%\((?P<name>\w+)\)s[ \t]*$", re.MULTILINE)
 
@@ -74,3 +74,25 @@ def fill_doc(pieces):
         return obj
 
     return decorate
+
+
+#: The parameters of the domain convention, shared by the ``fit`` of the
+#: estimators and the ``split`` of the splitters.
+DOMAIN_DOCS = {
+    "X_fit": """
+        X : array-like of shape (n_samples, n_features)
+            Source and target rows.
+    """,
+    "y_fit": """
+        y : array-like of shape (n_samples,), default=None
+            Labels; unlabeled (target) rows are masked with ``-1`` or ``NaN``.
+    """,
+    "sample_domain_fit": """
+        sample_domain : array-like of shape (n_samples,), default=None
+            Domain of each row (``> 0`` source, ``< 0`` target).
+    """,
+    "sample_domain_routed": """
+        sample_domain : array-like of shape (n_samples,), default=None
+            The same, as routed by scikit-learn's metadata routing.
+    """,
+}

@@ -50,10 +50,47 @@ __all__ = ["source_target_merge", "source_target_split"]
 _CLASSIFICATION_MASK = -1
 
 
-def _stack(blocks):
+def _stack_rows(*blocks, convert=False, frames=False):
+    """The rows of ``blocks``, one block after the other, in one container.
+
+    The one row-stacking helper of skadapt (source then target rows, a pack
+    of domains, a reverse-validation training set...).
+
+    Parameters
+    ----------
+    *blocks : ndarray, sparse matrix or array, dask array, DataFrame or list
+        Blocks of rows with the same columns.
+    convert : bool, default=False
+        False: the blocks share one container, which the result keeps: CSR of
+        scipy's class when a block is sparse (a sparse array stays a sparse
+        array), else what :func:`numpy.concatenate` gives (an ndarray, or a
+        lazy dask array for dask blocks).  True: the blocks may be anything
+        array-like: the result is a ``scipy.sparse.csr_matrix`` when any block
+        is sparse (a dense block, or a sparse array, is converted), else an
+        ndarray (a dask block is computed).
+    frames : bool, default=False
+        Whether DataFrames (or Series) stay one, ``pandas.concat`` with a
+        fresh index, and lists one list, when every block is one.  A sparse
+        block comes first: then the result is sparse.
+
+    Returns
+    -------
+    stacked : ndarray, sparse matrix or array, dask array, DataFrame or list
+        The rows of every block, in order.
+    """
     if any(sp.issparse(b) for b in blocks):
-        return sp.vstack([sp.csr_matrix(b) for b in blocks], format="csr")
-    return np.concatenate([np.asarray(b) for b in blocks], axis=0)
+        if convert:
+            blocks = [sp.csr_matrix(b) for b in blocks]
+        return sp.vstack(list(blocks), format="csr")
+    if frames and all(hasattr(b, "iloc") for b in blocks):
+        import pandas as pd
+
+        return pd.concat(list(blocks), ignore_index=True)
+    if frames and all(isinstance(b, list) for b in blocks):
+        return [row for b in blocks for row in b]
+    if convert:
+        blocks = [np.asarray(b) for b in blocks]
+    return np.concatenate(list(blocks), axis=0)
 
 
 def _as_list(value, name, several=None):
@@ -200,7 +237,7 @@ def source_target_merge(X_source, y_source, X_target, y_target=None, *, target_l
         [np.full(_n_rows(Xs), k + 1, dtype=np.int64) for k, Xs in enumerate(Xs_list)]
         + [np.full(_n_rows(Xt), -(k + 1), dtype=np.int64) for k, Xt in enumerate(Xt_list)]
     )
-    X = _stack(Xs_list + Xt_list)
+    X = _stack_rows(*Xs_list, *Xt_list, convert=True)
     return X, y, sample_domain
 
 

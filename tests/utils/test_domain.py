@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 from skadapt.exceptions import NoTargetWarning
 from skadapt.utils import source_target_merge, source_target_split
-from skadapt.utils._domain import _masked, _split_domains
+from skadapt.utils._domain import _masked, _split_domains, _stack_rows
 
 
 def _blocks(draw, n_max=8, d=3):
@@ -225,3 +225,44 @@ def test_source_rows_labeled_minus_one_warn_with_their_count():
     with warnings.catch_warnings():  # KMM weighs unlabeled source rows too: no warning
         warnings.simplefilter("error", MaskedLabelWarning)
         KMM(LogisticRegression(), gamma=0.5).fit(X, y, sample_domain=sd)
+
+
+def test_stack_rows_keeps_or_converts_the_container():
+    """One row-stacking helper: each caller's container and dtype, row order kept."""
+    A = np.arange(6, dtype=np.float32).reshape(2, 3)
+    B = np.ones((1, 3), dtype=np.float32)
+    dense = _stack_rows(A, B)
+    assert type(dense) is np.ndarray and dense.dtype == np.float32
+    np.testing.assert_array_equal(dense, np.r_[A, B])
+    # sparse: scipy's class is kept (a sparse array stays one) ...
+    for kind in (sp.csr_matrix, sp.csc_matrix, sp.csr_array):
+        out = _stack_rows(kind(A), kind(B))
+        assert out.format == "csr" and out.dtype == np.float32
+        assert sp.isspmatrix(out) == sp.isspmatrix(kind(A))
+        np.testing.assert_array_equal(out.toarray(), dense)
+    # ... unless convert: then a csr_matrix, even from a sparse array or a dense block
+    for blocks in ((sp.csr_array(A), sp.csr_array(B)), (sp.csr_matrix(A), B)):
+        out = _stack_rows(*blocks, convert=True)
+        assert sp.isspmatrix_csr(out) and out.dtype == np.float32
+        np.testing.assert_array_equal(out.toarray(), dense)
+    # convert: array-likes become one ndarray
+    out = _stack_rows(A.tolist(), B, convert=True)
+    assert type(out) is np.ndarray
+    np.testing.assert_array_equal(out, dense)
+    # frames: DataFrames and lists keep their container
+    pd = pytest.importorskip("pandas")
+    df = _stack_rows(pd.DataFrame(A), pd.DataFrame(B), convert=True, frames=True)
+    assert isinstance(df, pd.DataFrame) and list(df.index) == [0, 1, 2]
+    np.testing.assert_array_equal(df.to_numpy(), dense)
+    assert _stack_rows(["a", "b"], ["c"], frames=True) == ["a", "b", "c"]
+    out = _stack_rows(pd.DataFrame(A), pd.DataFrame(B), convert=True)
+    assert type(out) is np.ndarray
+
+
+def test_stack_rows_dask_stays_lazy_unless_converted():
+    da = pytest.importorskip("dask.array")
+    A = da.from_array(np.arange(6.0).reshape(2, 3), chunks=1)
+    lazy = _stack_rows(A, A)
+    assert type(lazy).__module__.startswith("dask")
+    assert type(_stack_rows(A, A, convert=True)) is np.ndarray
+    np.testing.assert_array_equal(lazy.compute(), _stack_rows(A, A, convert=True))
