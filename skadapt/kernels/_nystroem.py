@@ -8,7 +8,7 @@ for one of skadapt's kernels with the parameters checked the same way as in
 
 from sklearn.kernel_approximation import Nystroem
 
-from ._params import KERNEL_PARAMS, check_positive_float, validate_params
+from ._params import check_finite, validate_metric, validate_params
 
 __all__ = ["make_nystroem"]
 
@@ -58,21 +58,15 @@ def make_nystroem(
             f"{func}: gamma must be a float or None here, got {gamma!r}; resolve the "
             "heuristic on the data with skadapt.kernels.resolve_gamma first."
         )
-    n_components = check_positive_float(func, "n_components", n_components)
-    if not float(n_components).is_integer():
-        raise ValueError(f"{func}: n_components must be an integer > 0, got {n_components!r}.")
+    n_components = check_finite(func, "n_components", n_components, bound="> 0", integer=True)
+    validate_metric(func, metric)
+    gamma = check_finite(func, "gamma", gamma, bound="> 0", alternatives=(None,))
     # the parameters are checked as pairwise_kernels checks them (gamma=None
     # stays None: scikit-learn's Nystroem resolves it to 1/n_features at fit)
     params = validate_params(func, metric, _OneFeature(), gamma, degree, coef0, None)
-    kwargs = {}
-    if "gamma" in KERNEL_PARAMS[metric] and gamma is not None:
-        kwargs["gamma"] = params["gamma"]
-    if metric == "polynomial":
-        kwargs.update(degree=params["degree"], coef0=params["coef0"])
-    if metric == "sigmoid":
-        kwargs.update(coef0=params["coef0"])
+    kwargs = {k: v for k, v in params.items() if k != "gamma" or gamma is not None}
     return Nystroem(
-        kernel=metric, n_components=int(n_components), random_state=random_state, **kwargs
+        kernel=metric, n_components=n_components, random_state=random_state, **kwargs
     )
 
 

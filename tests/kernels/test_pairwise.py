@@ -357,9 +357,36 @@ def test_small_samples():
     assert_allclose(kernel_mean(X[:1], Y), sk_pairwise_kernels(X[:1], Y, metric="rbf").mean(1))
 
 
+def test_check_finite_names_owner_argument_and_expectation():
+    from skadapt import KLIEP, KMM
+
+    check = kparams.check_finite
+    assert check("f", "coef0", -2) == -2.0 and isinstance(check("f", "coef0", 3), float)
+    assert check("f", "gamma", "scale", bound="> 0", alternatives=("scale", None)) == "scale"
+    assert check("f", "gamma", None, bound="> 0", alternatives=("scale", None)) is None
+    assert check("f", "n", 4.0, bound="> 0", integer=True) == 4
+    cases = [
+        (("f", "coef0", np.nan), {}, "f: coef0 must be a finite number, got nan."),
+        (("f", "degree", -1), {"bound": ">= 0"}, "f: degree must be a finite number >= 0, got -1."),
+        (("f", "gamma", 0.0), {"bound": "> 0", "alternatives": ("scale", "median", None)},
+         "f: gamma must be a finite number > 0, 'scale', 'median' or None, got 0.0."),
+        (("f", "gamma", "auto"), {"bound": "> 0", "alternatives": ("scale",)},
+         "f: gamma must be a finite number > 0 or 'scale', got 'auto'."),
+        (("f", "gamma", True), {"bound": "> 0"}, "f: gamma must be a finite number > 0, got True."),
+        (("f", "n", 2.5), {"bound": "> 0", "integer": True}, "f: n must be an integer > 0, got 2.5."),
+        ((KLIEP(), "gamma", np.inf), {"bound": "> 0", "listed": True},
+         "KLIEP: `gamma` must be a finite number > 0 (or a list of them), got inf."),
+        ((KMM(), "B", -1.0), {"bound": "> 0"}, "KMM: `B` must be a finite number > 0, got -1.0."),
+    ]
+    for args, kwargs, message in cases:
+        with pytest.raises(ValueError) as info:
+            check(*args, **kwargs)
+        assert str(info.value) == message
+
+
 def test_resolve_gamma_errors():
     X, _ = _data(6, 7, 3, np.float64)
-    with pytest.raises(ValueError, match="resolve_gamma: gamma must be a positive float, 'scale'"):
+    with pytest.raises(ValueError, match="resolve_gamma: gamma must be a finite number > 0, 'scale'"):
         resolve_gamma(X, "mean")
     with pytest.raises(ValueError, match="resolve_gamma: unknown metric"):
         resolve_gamma(X, 1.0, metric="chi2")
