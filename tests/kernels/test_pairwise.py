@@ -422,6 +422,60 @@ def test_sigmoid_kernel_and_nystroem_where_psd():
     assert np.linalg.eigvalsh(K2).min() < 0
 
 
+@pytest.mark.parametrize("metric", [m for m in METRICS if m != "sigmoid"])
+def test_landmark_features_all_landmarks_give_the_kernel(metric):
+    from skadapt.kernels._nystroem import LandmarkFeatures
+
+    X, _ = _data(60, 5, 3, np.float64)
+    kw = _params(metric)
+    nys = LandmarkFeatures(metric, **kw).fit(X, 60, np.random.RandomState(0))
+    assert_array_equal(nys.landmark_indices_, np.arange(60))
+    Phi = nys.transform(X)
+    K = pairwise_kernels(X, None, metric, **kw)
+    assert_allclose(Phi @ Phi.T, K, atol=1e-8 * max(1.0, np.abs(K).max()))
+
+
+def test_landmark_features_root_drops_the_null_space_and_blocks_agree():
+    from skadapt.kernels import _nystroem
+    from skadapt.kernels._nystroem import LandmarkFeatures, draw_landmarks
+
+    X, _ = _data(40, 5, 3, np.float64)
+    # the linear kernel of 3 features has rank 3 on any 10 landmarks
+    nys = LandmarkFeatures("linear").fit(X, 10, np.random.RandomState(1))
+    assert nys.root_.shape == (10, 3)
+    assert_array_equal(nys.landmark_indices_, draw_landmarks(40, 10, np.random.RandomState(1)))
+    assert_array_equal(nys.landmarks_, X[nys.landmark_indices_])
+    Phi = nys.transform(X)
+    assert_allclose(Phi @ Phi.T, X @ X.T, atol=1e-10)
+    # row blocks of any size give the same features; sparse rows the dense ones
+    full = nys.kernel(X) @ nys.root_
+    old = _nystroem._BLOCK_BYTES
+    try:
+        _nystroem._BLOCK_BYTES = 8 * 10 * 7  # blocks of 7 rows
+        assert_array_equal(nys.transform(X), full)
+    finally:
+        _nystroem._BLOCK_BYTES = old
+    Xs = sp.csr_matrix(np.where(np.abs(X) < 0.5, 0.0, X))
+    dense = LandmarkFeatures("rbf", gamma=0.3).fit(Xs.toarray(), 12, np.random.RandomState(2))
+    sparse = LandmarkFeatures("rbf", gamma=0.3).fit(Xs, 12, np.random.RandomState(2))
+    assert sp.issparse(sparse.landmarks_)
+    assert_allclose(sparse.transform(Xs), dense.transform(Xs.toarray()), atol=1e-10)
+
+
+def test_landmark_features_on_dask_gather_the_same_landmarks():
+    da = pytest.importorskip("dask.array")
+    from skadapt.kernels._nystroem import LandmarkFeatures
+
+    X, _ = _data(50, 5, 3, np.float64)
+    a = LandmarkFeatures("rbf", gamma=0.5).fit(X, 15, np.random.RandomState(3))
+    b = LandmarkFeatures("rbf", gamma=0.5).fit(
+        da.from_array(X, chunks=(12, 3)), 15, np.random.RandomState(3)
+    )
+    assert isinstance(b.landmarks_, np.ndarray)
+    assert_array_equal(a.landmarks_, b.landmarks_)
+    assert_array_equal(a.root_, b.root_)
+
+
 def test_make_nystroem_errors():
     with pytest.raises(ValueError, match="make_nystroem: gamma must be a float or None"):
         make_nystroem(gamma="median")
