@@ -316,13 +316,6 @@ class _BaseKernelTCA(BaseAdapter):
             n_jobs=self.n_jobs,
         )
 
-    def _landmark_features(self, X, random_state):
-        """The Nystrom map of this kernel on ``n_landmarks`` rows of ``X``."""
-        return LandmarkFeatures(
-            self.kernel, gamma=self.gamma_, degree=self.degree, coef0=self.coef0,
-            n_jobs=self.n_jobs,
-        ).fit(X, self.n_landmarks, random_state, type(self).__name__)
-
     def _transform(self, X):
         X = _as_float64(X)
         if self.kernel == "linear":
@@ -543,6 +536,13 @@ class TCA(_BaseKernelTCA):
         progress(f"eigensolver: {vals.shape[0]} components")
         self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self)
         return Z
+
+    def _landmark_features(self, X, random_state):
+        """The Nystrom map of this kernel on ``n_landmarks`` rows of ``X``."""
+        return LandmarkFeatures(
+            self.kernel, gamma=self.gamma_, degree=self.degree, coef0=self.coef0,
+            n_jobs=self.n_jobs,
+        ).fit(X, self.n_landmarks, random_state, type(self).__name__)
 
     def _fit_landmarks(self, X, e, random_state, progress):
         """Nystrom TCA: stream ``C = K(X, Z)`` in row blocks, solve in landmark space."""
