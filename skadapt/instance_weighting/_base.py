@@ -8,26 +8,25 @@ This module holds what they share: the kernel names, the resolution of a
 (:meth:`_DensityRatioMixin.density_ratio`).
 """
 
-import numbers
-
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
-from ..kernels import pairwise_kernels, resolve_gamma
+from ..kernels import KERNEL_PARAMS, pairwise_kernels, resolve_gamma
+from ..kernels._params import check_finite
 from ..utils._dask import dask_rows
 from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = []
 
-#: Kernels the weighters accept; ``gamma`` is read by the first two only.
+#: Kernels the weighters accept; ``gamma`` is read by the first two only
+#: (:data:`skadapt.kernels.KERNEL_PARAMS` tells which kernel reads what).
 KERNELS = ("rbf", "laplacian", "linear", "cosine")
 #: Kernels that take sparse ``X``: all of the engine's (sparse rows are never
 #: densified; only kernel blocks are).
-SPARSE_KERNELS = ("rbf", "laplacian", "linear", "polynomial", "cosine", "sigmoid")
-GAMMA_KERNELS = ("rbf", "laplacian")
+SPARSE_KERNELS = tuple(KERNEL_PARAMS)
 
 #: Multipliers of the median-heuristic gamma used by ``gamma="auto"``.
 AUTO_GAMMA_FACTORS = (1.0 / 16.0, 1.0 / 4.0, 1.0, 4.0, 16.0)
@@ -49,38 +48,43 @@ BASIS_CONSTRAINTS = {
 }
 
 
-def _check_gamma_value(name, value):
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if not np.isfinite(value) or value <= 0:
-            raise ValueError(
-                f"{name}: `gamma` must be a positive finite float, 'scale', 'median' "
-                f"(or a list of them), got {value!r}."
-            )
-        return
-    if isinstance(value, str) and value in ("scale", "median"):
-        return
-    raise ValueError(
-        f"{name}: `gamma` must be a positive finite float, 'scale', 'median' "
-        f"(or a list of them), got {value!r}."
-    )
-
-
-def resolve_gamma_grid(name, gamma, kernel, X, random_state):
+def resolve_gamma_grid(owner, gamma, kernel, X, random_state):
     """Resolve ``gamma`` (one value, a list or "auto") to a list of floats.
 
-    Kernels without a width (``linear``, ``cosine``) give ``[None]``.
+    Kernels without a width (``linear``, ``cosine``: no ``"gamma"`` in
+    :data:`skadapt.kernels.KERNEL_PARAMS`) give ``[None]``.  ``owner`` is the
+    estimator (named in the errors).
     """
-    if kernel not in GAMMA_KERNELS:
+    if "gamma" not in KERNEL_PARAMS[kernel]:
         return [None]
     if isinstance(gamma, str) and gamma == "auto":
         base = resolve_gamma(X, "median", metric=kernel, random_state=random_state)
         return [float(base * f) for f in AUTO_GAMMA_FACTORS]
-    values = list(gamma) if isinstance(gamma, (list, tuple, np.ndarray)) else [gamma]
+    listed = isinstance(gamma, (list, tuple, np.ndarray))
+    values = list(gamma) if listed else [gamma]
     if len(values) == 0:
-        raise ValueError(f"{name}: `gamma` is an empty list; give at least one value.")
+        raise ValueError(
+            f"{type(owner).__name__}: `gamma` is an empty list; give at least one value."
+        )
     for value in values:
-        _check_gamma_value(name, value)
+        check_finite(
+            owner, "gamma", value, bound="> 0", alternatives=("scale", "median"),
+            listed=_accepts_lists(owner, "gamma"),
+        )
     return [float(resolve_gamma(X, v, metric=kernel, random_state=random_state)) for v in values]
+
+
+def check_grid(owner, name, values):
+    """The positive finite floats of a grid parameter (one value or a list)."""
+    values = list(values) if isinstance(values, (list, tuple, np.ndarray)) else [values]
+    if len(values) == 0:
+        raise ValueError(f"{type(owner).__name__}: `{name}` is empty; give at least one value.")
+    return [check_finite(owner, name, v, bound="> 0", listed=True) for v in values]
+
+
+def _accepts_lists(owner, name):
+    """Whether ``owner``'s parameter ``name`` takes a list (from its constraints)."""
+    return list in owner._parameter_constraints.get(name, ())
 
 
 def choose_centers(n_rows, n_centers, rng):

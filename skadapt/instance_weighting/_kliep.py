@@ -307,7 +307,7 @@ class KLIEP(_DensityRatioMixin, BaseWeighter):
         name = type(self).__name__
         progress = Progress(name, self.verbose)
         grid = resolve_gamma_grid(
-            name, self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
+            self, self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
         )
         n_t = X_target.shape[0]
         perm = random_state.permutation(n_t)

@@ -29,7 +29,7 @@ from ..utils._dask import (
     transform_mean,
 )
 from ..utils._domain import _stack_rows
-from ._base import GAMMA_KERNELS, KERNELS, SPARSE_KERNELS, resolve_gamma_grid
+from ._base import KERNELS, SPARSE_KERNELS, resolve_gamma_grid
 from ._kmm_solver import DenseQuadratic, FactorQuadratic, solve_box_band_qp, solve_cvxpy
 from ..utils._sklearn_compat import Interval, StrOptions
 
@@ -373,15 +373,11 @@ class KMM(BaseWeighter):
                 f"{lo:.6g} (eps={eps:.6g}); increase `B` or `eps` (B >= 1 - eps is needed)."
             )
         self.eps_ = eps
-        if "gamma" in KERNEL_PARAMS[self.kernel] and self.kernel not in GAMMA_KERNELS:
-            # polynomial / sigmoid: the same heuristics, on the same rows
-            self.gamma_ = resolve_gamma_grid(
-                "KMM", self.gamma, "rbf", _stack_rows(X_source, X_target), random_state
-            )[0]
-        else:
-            self.gamma_ = resolve_gamma_grid(
-                "KMM", self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
-            )[0]
+        # polynomial / sigmoid get the heuristics of the rbf kernel (squared
+        # Euclidean distances), as resolve_gamma gives for every metric but laplacian
+        self.gamma_ = resolve_gamma_grid(
+            self, self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
+        )[0]
         self.nystroem_ = None
         Q, kappa = self._problem(X_source, X_target, random_state)
         if kind == "cvxpy":

@@ -33,6 +33,7 @@ from ._base import (
     BASIS_CONSTRAINTS,
     _DensityRatioMixin,
     basis,
+    check_grid,
     choose_centers,
     resolve_gamma_grid,
 )
@@ -141,27 +142,14 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
         return 0.0
 
     def _lambda_grid(self):
-        name = type(self).__name__
-        values = (
-            list(self.lambdas)
-            if isinstance(self.lambdas, (list, tuple, np.ndarray))
-            else [self.lambdas]
-        )
-        if len(values) == 0:
-            raise ValueError(f"{name}: `lambdas` is empty; give at least one value.")
-        for v in values:
-            if isinstance(v, bool) or not isinstance(v, Real) or not np.isfinite(v) or v <= 0:
-                raise ValueError(
-                    f"{name}: `lambdas` must hold positive finite floats, got {v!r}."
-                )
-        return [float(v) for v in values]
+        return check_grid(self, "lambdas", self.lambdas)
 
     def _fit_weights(self, X_source, X_target, random_state):
         name = type(self).__name__
         progress = Progress(name, self.verbose)
         alpha = self._relative_alpha()
         grid = resolve_gamma_grid(
-            name, self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
+            self, self.gamma, self.kernel, _stack_rows(X_source, X_target), random_state
         )
         lambdas = self._lambda_grid()
         n_s, n_t = X_source.shape[0], X_target.shape[0]
@@ -223,7 +211,7 @@ class _BaseLSIF(_DensityRatioMixin, BaseWeighter):
         name = type(self).__name__
         alpha = self._relative_alpha()
         grid = resolve_gamma_grid(
-            name, self.gamma, self.kernel,
+            self, self.gamma, self.kernel,
             _stack_rows(select_rows(X, split.source), select_rows(X, split.target)), random_state,
         )
         lambdas = self._lambda_grid()

@@ -17,7 +17,7 @@ from ..utils._dask import is_dask_array
 
 __all__ = [
     "KERNEL_PARAMS",
-    "check_positive_float",
+    "check_finite",
     "n_workers",
     "numba_threads",
     "resolve_gamma",
@@ -91,14 +91,66 @@ def validate_metric(func, metric):
         )
 
 
-def check_positive_float(func, name, value, *, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{func}: {name} must be a real number, got {value!r}.")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{func}: {name} must be a finite number {bound}, got {value!r}.")
-    return value
+def check_finite(owner, name, value, *, bound=None, alternatives=(), listed=False,
+                 integer=False):
+    """Check that ``value`` is a finite real number (or one of ``alternatives``).
+
+    The one finite-number validator of skadapt: the kernel functions check
+    their numeric arguments with it, the estimators their kernel widths,
+    ridges and ``gamma`` grids.
+
+    Parameters
+    ----------
+    owner : str or estimator
+        Who checks: a function name (its arguments are named bare, as in
+        ``"pairwise_kernels: gamma must be ..."``) or an estimator (named by
+        its class; its parameters are quoted, ``"KMM: `gamma` must be ..."``).
+    name : str
+        The argument.
+    value : object
+        The value to check.
+    bound : {None, "> 0", ">= 0"}, default=None
+        The sign the number must have (``None``: any finite number).
+    alternatives : tuple of str or None, default=()
+        Other accepted values (e.g. ``"scale"``, ``None``): returned
+        unchanged and named in the message.
+    listed : bool, default=False
+        Say in the message that a list of such values is accepted too (the
+        check itself is on one element).
+    integer : bool, default=False
+        The number must be integral (an ``int`` or an integral float).
+
+    Returns
+    -------
+    value : float, int or one of ``alternatives``
+        ``float(value)`` (``int(value)`` when ``integer``).
+    """
+    for alternative in alternatives:
+        if value is alternative or (
+            isinstance(value, str) and isinstance(alternative, str) and value == alternative
+        ):
+            return value
+    number = not isinstance(value, (bool, np.bool_)) and isinstance(value, numbers.Real)
+    ok = number and bool(np.isfinite(value))
+    if ok and bound is not None:
+        ok = value > 0 if bound == "> 0" else value >= 0
+    if ok and integer:
+        ok = float(value).is_integer()
+    if not ok:
+        kind = "an integer" if integer else "a finite number"
+        expected = [kind if bound is None else f"{kind} {bound}"]
+        expected += [repr(a) for a in alternatives]
+        text = expected[0] if len(expected) == 1 else (
+            ", ".join(expected[:-1]) + " or " + expected[-1]
+        )
+        if listed:
+            text += " (or a list of them)"
+        if isinstance(owner, str):
+            who, arg = owner, name
+        else:
+            who, arg = type(owner).__name__, f"`{name}`"
+        raise ValueError(f"{who}: {arg} must be {text}, got {value!r}.")
+    return int(value) if integer else float(value)
 
 
 def validate_params(func, metric, X, gamma, degree, coef0, random_state):
@@ -107,14 +159,10 @@ def validate_params(func, metric, X, gamma, degree, coef0, random_state):
     params = {}
     if "gamma" in KERNEL_PARAMS[metric]:
         params["gamma"] = _resolve_gamma(func, X, gamma, metric, random_state)
-    if metric == "polynomial":
-        params["degree"] = check_positive_float(func, "degree", degree, allow_zero=True)
-    if metric in ("polynomial", "sigmoid"):
-        if isinstance(coef0, bool) or not isinstance(coef0, numbers.Real):
-            raise ValueError(f"{func}: coef0 must be a real number, got {coef0!r}.")
-        if not np.isfinite(coef0):
-            raise ValueError(f"{func}: coef0 must be finite, got {coef0!r}.")
-        params["coef0"] = float(coef0)
+    if "degree" in KERNEL_PARAMS[metric]:
+        params["degree"] = check_finite(func, "degree", degree, bound=">= 0")
+    if "coef0" in KERNEL_PARAMS[metric]:
+        params["coef0"] = check_finite(func, "coef0", coef0)
     return params
 
 
@@ -218,23 +266,20 @@ def resolve_gamma(X, gamma, *, metric="rbf", random_state=None, n_subsample=1000
 
 
 def _resolve_gamma(func, X, gamma, metric, random_state, n_subsample=1000):
+    gamma = check_finite(func, "gamma", gamma, bound="> 0", alternatives=("scale", "median", None))
     if gamma is None:
         return 1.0 / X.shape[1]
-    if isinstance(gamma, str):
-        if gamma == "scale":
-            if sp.issparse(X):  # over all n x d entries, zeros included, in float64
-                size = X.shape[0] * X.shape[1]
-                mean = X.data.sum(dtype=np.float64) / size
-                var = max(np.square(X.data, dtype=np.float64).sum() / size - mean**2, 0.0)
-            else:
-                var = float(X.var(dtype=np.float64))
-            return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
-        if gamma == "median":
-            return _median_gamma(func, X, metric, random_state, n_subsample)
-        raise ValueError(
-            f"{func}: gamma must be a positive float, 'scale', 'median' or None, got {gamma!r}."
-        )
-    return check_positive_float(func, "gamma", gamma)
+    if gamma == "scale":
+        if sp.issparse(X):  # over all n x d entries, zeros included, in float64
+            size = X.shape[0] * X.shape[1]
+            mean = X.data.sum(dtype=np.float64) / size
+            var = max(np.square(X.data, dtype=np.float64).sum() / size - mean**2, 0.0)
+        else:
+            var = float(X.var(dtype=np.float64))
+        return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
+    if gamma == "median":
+        return _median_gamma(func, X, metric, random_state, n_subsample)
+    return gamma
 
 
 def _median_gamma(func, X, metric, random_state, n_subsample):

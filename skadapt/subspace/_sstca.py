@@ -34,10 +34,8 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target
 
 from ._tca import (
-    _as_float64,
     _BaseKernelTCA,
     _center_columns,
-    _check_finite_positive,
     _domain_vector,
     _finish,
     _gram_factor,
@@ -262,17 +260,20 @@ class SSTCA(_BaseKernelTCA):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
+    _finite_params = {
+        **_BaseKernelTCA._finite_params,
+        "lambda_locality": (">= 0", ()),
+        "sigma": ("> 0", (None,)),
+    }
+
     def _fit(self, X, y, split, random_state):
-        for name in ("lambda_locality", "sigma"):
-            _check_finite_positive(self, name, getattr(self, name))
+        X = self._prepare(X, random_state)
         if y is None or not split.labeled.any():
             raise ValueError(
                 "SSTCA: no labeled row in `y`; its label-dependence term needs the "
                 "labels of the source rows. Use TCA for unlabeled data."
             )
         n = X.shape[0]
-        X = _as_float64(X)
-        self._resolve_kernel(X, random_state)
         self.X_fit_ = X
         e = _domain_vector(split)
         Y = _label_factor(y, split.labeled)

@@ -23,9 +23,11 @@ the problem:
   ``r x r`` symmetric-definite one built from ``G = Phi^T Phi``,
   ``Phi^T 1`` and ``Phi^T e`` only (through a Cholesky factor of ``G``, or
   its eigendecomposition when ``G`` is singular or ill-conditioned).
-* **landmark solver** (:func:`_fit_landmarks`): ``Phi = K(X, Z) K(Z, Z)^{-1/2}``
-  for ``m`` landmark rows ``Z``; ``K(X, Z)`` is streamed in row blocks, so
-  memory is ``O(block * m + m^2)`` and never ``O(n^2)``.
+* **landmark solver** (:meth:`TCA._fit_landmarks`): ``Phi = K(X, Z) R`` the
+  Nystrom features of :class:`skadapt.kernels._nystroem.LandmarkFeatures`
+  (``m`` landmark rows ``Z``, ``R`` the root of ``K(Z, Z)`` on its range);
+  ``K(X, Z)`` is streamed in row blocks, so memory is ``O(block * m + m^2)``
+  and never ``O(n^2)``.
 
 Signs are made deterministic by making the largest-magnitude entry of each
 column of the training embedding positive (as ``svd_flip`` does).
@@ -43,8 +45,10 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ..base import BaseAdapter
 from ..exceptions import ComponentsCappedWarning
-from ..kernels import KERNEL_PARAMS, pairwise_kernels, resolve_gamma
-from ..utils._dask import is_dask_array, row_blocks, row_sum, take_rows
+from ..kernels import KERNEL_PARAMS, resolve_gamma
+from ..kernels._nystroem import LandmarkFeatures, block_rows, dense_kernel, zero_tolerance
+from ..kernels._params import check_finite
+from ..utils._dask import is_dask_array, row_blocks, row_sum
 from ..utils._verbose import Progress
 from ..utils._sklearn_compat import Interval, StrOptions
 
@@ -53,8 +57,6 @@ __all__ = ["TCA"]
 # Problems up to this size (or asking for many components) are solved with a
 # dense ``eigh`` of the explicit symmetric matrix; larger ones with Lanczos.
 _DENSE_MAX = 600
-# Rows of a kernel block in the streamed (landmark / transform) passes.
-_BLOCK_BYTES = 64 * 2**20
 
 
 # ----------------------------------------------------------------- helpers
@@ -78,11 +80,6 @@ def _domain_vector(split):
 def _center_columns(A):
     """``H A`` for the centring matrix ``H = I - 1 1^T / n``."""
     return A - A.mean(axis=0, keepdims=True)
-
-
-def _zero_tolerance(largest, size):
-    """Eigenvalues below this are numerically zero (their vectors are noise)."""
-    return max(float(largest), 0.0) * max(size, 1) * np.finfo(np.float64).eps * 10
 
 
 def _leading_eigh(op, n, k):
@@ -128,7 +125,7 @@ def _factor_root(G):
         if R is not None and np.diag(R).min() ** 2 > 1e-8 * d.max():
             return R, lambda a: solve_triangular(R, a, lower=False, check_finite=False)
     s2, V = eigh(G)
-    keep = s2 > _zero_tolerance(s2[-1] if r else 0.0, r)
+    keep = s2 > zero_tolerance(s2[-1] if r else 0.0, r)
     s, V = np.sqrt(s2[keep]), V[:, keep]
     return s[:, None] * V.T, lambda a: V @ (a / s[:, None])
 
@@ -196,7 +193,7 @@ def _finish(vals, W, Z, owner):
     column is kept.  Sets ``owner.n_components_``.
     """
     vals = np.clip(vals, 0.0, None)
-    null = vals <= _zero_tolerance(vals[0] if vals.size else 0.0, W.shape[0])
+    null = vals <= zero_tolerance(vals[0] if vals.size else 0.0, W.shape[0])
     rank = int((~null).sum())
     keep = max(rank, 1)
     requested = owner.n_components
@@ -262,17 +259,6 @@ def _solve_kernel_tca(K, e, mu, k):
     return vals, W, K @ W
 
 
-def _check_finite_positive(estimator, name, value):
-    if isinstance(value, Real) and not isinstance(value, bool) and not np.isfinite(value):
-        raise ValueError(
-            f"{type(estimator).__name__}: `{name}` must be a finite number > 0, got {value!r}."
-        )
-
-
-def _block_rows(n_cols):
-    return max(1, int(_BLOCK_BYTES // (8 * max(n_cols, 1))))
-
-
 # ------------------------------------------------------------ the estimator
 
 
@@ -296,27 +282,39 @@ class _BaseKernelTCA(BaseAdapter):
         # every kernel of the engine takes sparse rows (only K is dense)
         return True
 
-    def _resolve_kernel(self, X, random_state):
-        for name in ("gamma", "mu", "coef0", "degree"):
-            _check_finite_positive(self, name, getattr(self, name, None))
+    #: The numeric parameters ``_prepare`` checks: ``name -> (bound, other accepted values)``
+    #: of :func:`skadapt.kernels._params.check_finite`.
+    _finite_params = {
+        "gamma": ("> 0", ("scale", "median", None)),
+        "mu": ("> 0", ()),
+        "coef0": (None, ()),
+        "degree": (">= 0", ()),
+    }
+
+    def _prepare(self, X, random_state):
+        """The preparation shared by every fit: checks, ``X`` in float64, ``gamma_``.
+
+        The parameters of ``_finite_params`` are checked finite (and against
+        their bound); ``X`` (in memory, sparse or dask) is cast to float64;
+        the kernel width is resolved once on it into ``gamma_`` (None for a
+        kernel that reads no ``gamma``).  Returns the float64 ``X``.
+        """
+        for name, (bound, alternatives) in self._finite_params.items():
+            check_finite(self, name, getattr(self, name), bound=bound, alternatives=alternatives)
+        X = X.astype(np.float64) if is_dask_array(X) else _as_float64(X)
         if "gamma" in KERNEL_PARAMS[self.kernel]:
             self.gamma_ = float(
                 resolve_gamma(X, self.gamma, metric=self.kernel, random_state=random_state)
             )
         else:
             self.gamma_ = None
+        return X
 
     def _kernel(self, X, Y=None):
-        K = pairwise_kernels(
-            X,
-            Y,
-            metric=self.kernel,
-            gamma=self.gamma_,
-            degree=self.degree,
-            coef0=self.coef0,
+        return dense_kernel(
+            X, Y, self.kernel, gamma=self.gamma_, degree=self.degree, coef0=self.coef0,
             n_jobs=self.n_jobs,
         )
-        return np.asarray(K, dtype=np.float64)
 
     def _transform(self, X):
         X = _as_float64(X)
@@ -324,7 +322,7 @@ class _BaseKernelTCA(BaseAdapter):
             proj = self.X_fit_.T @ self.components_
             return np.asarray(X @ proj)
         out = np.empty((X.shape[0], self.components_.shape[1]))
-        step = _block_rows(self.X_fit_.shape[0])
+        step = block_rows(self.X_fit_.shape[0])
         for start in range(0, X.shape[0], step):
             stop = min(start + step, X.shape[0])
             out[start:stop] = self._kernel(X[start:stop], self.X_fit_) @ self.components_
@@ -517,11 +515,10 @@ class TCA(_BaseKernelTCA):
                 "use n_landmarks=None for the exact solver."
             )
         progress = Progress("TCA", self.verbose)
-        if is_dask_array(X):
-            return self._fit_landmarks_dask(X, split, random_state, progress)
-        X = _as_float64(X)
-        self._resolve_kernel(X, random_state)
+        X = self._prepare(X, random_state)
         e = _domain_vector(split)
+        if is_dask_array(X):
+            return self._fit_landmarks_dask(X, split, e, random_state, progress)
         if self.n_landmarks is not None:
             return self._fit_landmarks(X, e, random_state, progress)
         self.landmark_indices_ = None
@@ -540,35 +537,30 @@ class TCA(_BaseKernelTCA):
         self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self)
         return Z
 
+    def _landmark_features(self, X, random_state):
+        """The Nystrom map of this kernel on ``n_landmarks`` rows of ``X``."""
+        return LandmarkFeatures(
+            self.kernel, gamma=self.gamma_, degree=self.degree, coef0=self.coef0,
+            n_jobs=self.n_jobs,
+        ).fit(X, self.n_landmarks, random_state, type(self).__name__)
+
     def _fit_landmarks(self, X, e, random_state, progress):
         """Nystrom TCA: stream ``C = K(X, Z)`` in row blocks, solve in landmark space."""
         n, m = X.shape[0], self.n_landmarks
-        idx = np.sort(random_state.choice(n, size=m, replace=False))
-        Zl = X[idx]
-        R = self._landmark_root(Zl)
+        nys = self._landmark_features(X, random_state)
         CtC, Ct1, Cte = np.zeros((m, m)), np.zeros(m), np.zeros(m)
-        step = _block_rows(m)
-        for start in range(0, n, step):
-            C = self._kernel(X[start : start + step], Zl)
+        for start, C in nys.kernel_blocks(X):
             CtC += C.T @ C
             Ct1 += C.sum(axis=0)
-            Cte += C.T @ e[start : start + step]
+            Cte += C.T @ e[start : start + C.shape[0]]
         progress(f"landmark sums over {n} rows ({m} landmarks)")
-        vals, W = self._landmark_solve(R, CtC, Ct1, Cte, n)
+        vals, W = self._landmark_solve(nys.root_, CtC, Ct1, Cte, n)
         progress(f"eigensolver: {vals.shape[0]} components")
-        Z = np.empty((n, W.shape[1]))
-        for start in range(0, n, step):
-            Z[start : start + step] = self._kernel(X[start : start + step], Zl) @ W
-        self.landmark_indices_ = idx
-        self.X_fit_ = Zl
+        Z = nys.apply(X, W)
+        self.landmark_indices_ = nys.landmark_indices_
+        self.X_fit_ = nys.landmarks_
         self.eigenvalues_, self.components_, Z = _finish(vals, W, Z, self)
         return Z
-
-    def _landmark_root(self, Zl):
-        """``R`` with ``Phi = K(X, Zl) R`` the Nystrom features of the landmarks ``Zl``."""
-        lam, Vz = eigh(self._kernel(Zl))
-        keep = lam > _zero_tolerance(lam[-1], Zl.shape[0])
-        return Vz[:, keep] / np.sqrt(lam[keep])
 
     def _landmark_solve(self, R, CtC, Ct1, Cte, n):
         """Eigenvalues and ``W`` from the sums ``C^T C``, ``C^T 1``, ``C^T e`` (``C = K(X, Zl)``)."""
@@ -588,46 +580,41 @@ class TCA(_BaseKernelTCA):
             "approximation whose statistics are sums over row blocks)."
         )
 
-    def _fit_landmarks_dask(self, X, split, random_state, progress):
+    def _fit_landmarks_dask(self, X, split, e, random_state, progress):
         """:meth:`_fit_landmarks` on a dask ``X``: the sums and the sign pivots blockwise."""
         n, m = X.shape[0], self.n_landmarks
-        X = X.astype(np.float64)
-        self._resolve_kernel(X, random_state)
-        e = _domain_vector(split)
-        idx = np.sort(random_state.choice(n, size=m, replace=False))
-        Zl = take_rows(X, idx, "TCA")
-        R = self._landmark_root(Zl)
+        nys = self._landmark_features(X, random_state)
         sums = row_sum(
             _landmark_sums, X, np.sign(e).astype(np.int8), size=m * m + 2 * m, name="TCA",
-            tca=self, landmarks=Zl, pos=e.max(initial=0.0), neg=e.min(initial=0.0),
+            nystroem=nys, pos=e.max(initial=0.0), neg=e.min(initial=0.0),
         )
         progress(f"landmark sums over {X.numblocks[0]} row blocks ({n} rows, {m} landmarks)")
         vals, W = self._landmark_solve(
-            R, sums[: m * m].reshape(m, m), sums[m * m : m * m + m], sums[m * m + m :], n
+            nys.root_, sums[: m * m].reshape(m, m), sums[m * m : m * m + m], sums[m * m + m :], n
         )
         progress(f"eigensolver: {vals.shape[0]} components")
         k = W.shape[1]
-        parts = row_blocks(_abs_argmax, X, size=2 * k, name="TCA", tca=self, landmarks=Zl, W=W)
+        parts = row_blocks(_abs_argmax, X, size=2 * k, name="TCA", nystroem=nys, W=W)
         first = parts[:, :k].argmax(axis=0)  # the block of the first row of largest |Z|
         pivot = parts[first, k + np.arange(k)]
-        self.landmark_indices_ = idx
-        self.X_fit_ = Zl
+        self.landmark_indices_ = nys.landmark_indices_
+        self.X_fit_ = nys.landmarks_
         self.eigenvalues_, self.components_, _ = _finish(
             vals, W, pivot[None, :], self
         )
         return self.transform(X)  # lazy, blockwise
 
 
-def _landmark_sums(X_block, codes, tca, landmarks, pos, neg):
+def _landmark_sums(X_block, codes, nystroem, pos, neg):
     """``C^T C``, ``C^T 1`` and ``C^T e`` of one block (``C = K(X_block, landmarks)``)."""
-    C = tca._kernel(X_block, landmarks)
+    C = nystroem.kernel(X_block)
     e = np.where(codes > 0, pos, np.where(codes < 0, neg, 0.0))
     return np.concatenate([(C.T @ C).ravel(), C.sum(axis=0), C.T @ e])
 
 
-def _abs_argmax(X_block, tca, landmarks, W):
+def _abs_argmax(X_block, nystroem, W):
     """Per column of ``Z = K(X_block, landmarks) W``: ``max |Z|`` and ``Z`` at its first row."""
-    Z = tca._kernel(X_block, landmarks) @ W
+    Z = nystroem.kernel(X_block) @ W
     if Z.shape[0] == 0:
         return np.zeros(2 * W.shape[1])
     rows = np.abs(Z).argmax(axis=0)

@@ -357,9 +357,36 @@ def test_small_samples():
     assert_allclose(kernel_mean(X[:1], Y), sk_pairwise_kernels(X[:1], Y, metric="rbf").mean(1))
 
 
+def test_check_finite_names_owner_argument_and_expectation():
+    from skadapt import KLIEP, KMM
+
+    check = kparams.check_finite
+    assert check("f", "coef0", -2) == -2.0 and isinstance(check("f", "coef0", 3), float)
+    assert check("f", "gamma", "scale", bound="> 0", alternatives=("scale", None)) == "scale"
+    assert check("f", "gamma", None, bound="> 0", alternatives=("scale", None)) is None
+    assert check("f", "n", 4.0, bound="> 0", integer=True) == 4
+    cases = [
+        (("f", "coef0", np.nan), {}, "f: coef0 must be a finite number, got nan."),
+        (("f", "degree", -1), {"bound": ">= 0"}, "f: degree must be a finite number >= 0, got -1."),
+        (("f", "gamma", 0.0), {"bound": "> 0", "alternatives": ("scale", "median", None)},
+         "f: gamma must be a finite number > 0, 'scale', 'median' or None, got 0.0."),
+        (("f", "gamma", "auto"), {"bound": "> 0", "alternatives": ("scale",)},
+         "f: gamma must be a finite number > 0 or 'scale', got 'auto'."),
+        (("f", "gamma", True), {"bound": "> 0"}, "f: gamma must be a finite number > 0, got True."),
+        (("f", "n", 2.5), {"bound": "> 0", "integer": True}, "f: n must be an integer > 0, got 2.5."),
+        ((KLIEP(), "gamma", np.inf), {"bound": "> 0", "listed": True},
+         "KLIEP: `gamma` must be a finite number > 0 (or a list of them), got inf."),
+        ((KMM(), "B", -1.0), {"bound": "> 0"}, "KMM: `B` must be a finite number > 0, got -1.0."),
+    ]
+    for args, kwargs, message in cases:
+        with pytest.raises(ValueError) as info:
+            check(*args, **kwargs)
+        assert str(info.value) == message
+
+
 def test_resolve_gamma_errors():
     X, _ = _data(6, 7, 3, np.float64)
-    with pytest.raises(ValueError, match="resolve_gamma: gamma must be a positive float, 'scale'"):
+    with pytest.raises(ValueError, match="resolve_gamma: gamma must be a finite number > 0, 'scale'"):
         resolve_gamma(X, "mean")
     with pytest.raises(ValueError, match="resolve_gamma: unknown metric"):
         resolve_gamma(X, 1.0, metric="chi2")
@@ -393,6 +420,60 @@ def test_sigmoid_kernel_and_nystroem_where_psd():
     # a large coef0 gives negative eigenvalues
     K2 = pairwise_kernels(X, None, "sigmoid", gamma=1.0, coef0=-1.0)
     assert np.linalg.eigvalsh(K2).min() < 0
+
+
+@pytest.mark.parametrize("metric", [m for m in METRICS if m != "sigmoid"])
+def test_landmark_features_all_landmarks_give_the_kernel(metric):
+    from skadapt.kernels._nystroem import LandmarkFeatures
+
+    X, _ = _data(60, 5, 3, np.float64)
+    kw = _params(metric)
+    nys = LandmarkFeatures(metric, **kw).fit(X, 60, np.random.RandomState(0))
+    assert_array_equal(nys.landmark_indices_, np.arange(60))
+    Phi = nys.transform(X)
+    K = pairwise_kernels(X, None, metric, **kw)
+    assert_allclose(Phi @ Phi.T, K, atol=1e-8 * max(1.0, np.abs(K).max()))
+
+
+def test_landmark_features_root_drops_the_null_space_and_blocks_agree():
+    from skadapt.kernels import _nystroem
+    from skadapt.kernels._nystroem import LandmarkFeatures, draw_landmarks
+
+    X, _ = _data(40, 5, 3, np.float64)
+    # the linear kernel of 3 features has rank 3 on any 10 landmarks
+    nys = LandmarkFeatures("linear").fit(X, 10, np.random.RandomState(1))
+    assert nys.root_.shape == (10, 3)
+    assert_array_equal(nys.landmark_indices_, draw_landmarks(40, 10, np.random.RandomState(1)))
+    assert_array_equal(nys.landmarks_, X[nys.landmark_indices_])
+    Phi = nys.transform(X)
+    assert_allclose(Phi @ Phi.T, X @ X.T, atol=1e-10)
+    # row blocks of any size give the same features; sparse rows the dense ones
+    full = nys.kernel(X) @ nys.root_
+    old = _nystroem._BLOCK_BYTES
+    try:
+        _nystroem._BLOCK_BYTES = 8 * 10 * 7  # blocks of 7 rows
+        assert_array_equal(nys.transform(X), full)
+    finally:
+        _nystroem._BLOCK_BYTES = old
+    Xs = sp.csr_matrix(np.where(np.abs(X) < 0.5, 0.0, X))
+    dense = LandmarkFeatures("rbf", gamma=0.3).fit(Xs.toarray(), 12, np.random.RandomState(2))
+    sparse = LandmarkFeatures("rbf", gamma=0.3).fit(Xs, 12, np.random.RandomState(2))
+    assert sp.issparse(sparse.landmarks_)
+    assert_allclose(sparse.transform(Xs), dense.transform(Xs.toarray()), atol=1e-10)
+
+
+def test_landmark_features_on_dask_gather_the_same_landmarks():
+    da = pytest.importorskip("dask.array")
+    from skadapt.kernels._nystroem import LandmarkFeatures
+
+    X, _ = _data(50, 5, 3, np.float64)
+    a = LandmarkFeatures("rbf", gamma=0.5).fit(X, 15, np.random.RandomState(3))
+    b = LandmarkFeatures("rbf", gamma=0.5).fit(
+        da.from_array(X, chunks=(12, 3)), 15, np.random.RandomState(3)
+    )
+    assert isinstance(b.landmarks_, np.ndarray)
+    assert_array_equal(a.landmarks_, b.landmarks_)
+    assert_array_equal(a.root_, b.root_)
 
 
 def test_make_nystroem_errors():
