@@ -392,7 +392,10 @@ class BaseTrAdaBoost(MetaEstimatorMixin, BaseDAEstimator):
         return _initial_weights("uniform", n_source, n_target)
 
     def _chance_error(self):
-        """Target error at which boosting stops (None: it never stops on the error)."""
+        """Chance-level target error: a later round at it (up to rounding) stops boosting.
+
+        None: boosting never stops on the target error.
+        """
         return None
 
     def _dynamic_factor(self, w, is_target, target_mass):
@@ -492,9 +495,9 @@ class BaseTrAdaBoost(MetaEstimatorMixin, BaseDAEstimator):
         any), and ``w`` is normalised.  Stops when a round makes no error on
         any row (the learner then stands for the remaining rounds), when a
         round after the first is no better than chance on the target rows
-        (``eps_t >= _chance_error()``; the round is discarded), or when the
-        weights stop being finite.  Sets ``estimators_``,
-        ``estimator_weights_``, ``estimator_errors_``,
+        (``eps_t >= _chance_error() - _ERROR_FLOOR``, see below; the round is
+        discarded), or when the weights stop being finite.  Sets
+        ``estimators_``, ``estimator_weights_``, ``estimator_errors_``,
         ``source_weight_mass_`` and ``beta_``.  Returns ``(w, history)``:
         the last distribution (None after a non-finite sum) and, with
         ``store_weights``, the distribution of each round.
@@ -512,7 +515,15 @@ class BaseTrAdaBoost(MetaEstimatorMixin, BaseDAEstimator):
             err = self._row_errors(est, X, y)
             target_mass = w[is_target].sum()
             eps = float(np.dot(w[is_target], err[is_target]) / target_mass)
-            if chance is not None and t > 0 and eps >= chance:
+            # "No better than chance" allows for rounding.  With hard errors the
+            # weights take few distinct values (products of the rounds' factors
+            # (1 - eps_s) / eps_s), so the exact target error is often chance
+            # itself (target weights v, 3v, 9v after two rounds at eps = 1/4:
+            # 9v wrong out of 6v + 3v + 9v), and its float lands an ulp above or
+            # below chance depending on the order in which the rows are summed.
+            # The vote already treats an error within _ERROR_FLOOR of chance as
+            # chance (it is clipped there), so the stop rule starts there too.
+            if chance is not None and t > 0 and eps >= chance - _ERROR_FLOOR:
                 warnings.warn(
                     f"{name}: round {t + 1} of {n_rounds} is no better than chance on the "
                     f"labeled target rows (weighted error {eps:.3f} >= {chance:.3f}); "

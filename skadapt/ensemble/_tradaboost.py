@@ -156,12 +156,16 @@ class TrAdaBoostClassifier(ClassifierMixin, BaseTrAdaBoost):
       any more: fitting stops with a
       :class:`~skadapt.exceptions.BoostingStoppedWarning` and that learner
       stands for the remaining rounds.
-    * ``eps_t >= 1 - 1/K`` (1/2 for two classes) after the first round: the
-      round is no better than chance on the labeled target rows, which
-      TrAdaBoost requires (``eps_t < 1/2`` in Dai et al.).  Boosting stops
-      there with a :class:`~skadapt.exceptions.BoostingStoppedWarning`, the
-      round is discarded and the earlier rounds vote (so ``estimators_`` may
-      hold fewer than ``n_estimators`` rounds).  Going on would only keep
+    * ``eps_t >= 1 - 1/K`` (1/2 for two classes) after the first round, up
+      to rounding: from ``1 - 1/K - 1e-10`` on, where the vote weight is
+      already that of a chance round (with hard errors the exact error is
+      often chance itself, and which side of it the rounded error lands on
+      must not depend on the order of the rows).  The round is no better
+      than chance on the labeled target rows, which TrAdaBoost requires
+      (``eps_t < 1/2`` in Dai et al.).  Boosting stops there with a
+      :class:`~skadapt.exceptions.BoostingStoppedWarning`, the round is
+      discarded and the earlier rounds vote (so ``estimators_`` may hold
+      fewer than ``n_estimators`` rounds).  Going on would only keep
       shrinking the source rows the round misclassifies while the target
       weights stay put: with a learner that underfits its weighted rows
       (``LogisticRegression(C=0.1)`` on TF-IDF text) those errors are mostly

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -549,6 +549,11 @@ def test_overflow_warns_and_stops():
     error=st.sampled_from(["hard", "soft"]),
     initial_weights=st.sampled_from(["uniform", "balanced"]),
 )
+# Round 3 of this draw has a target error of exactly 1/2 in exact arithmetic
+# (the two earlier rounds had eps = 1/4, so the target weights are v, 3v and 9v
+# and the misclassified 9v is half of v * 6 + 3v + 9v); the float lands 1 ulp
+# below or at 0.5 depending on the summation order of the rows.
+@example(seed=530, perm_seed=0, error="hard", initial_weights="uniform")
 def test_invariance_to_row_order(seed, perm_seed, error, initial_weights):
     X, y, sd, Xt, _ = _clf_problem(seed=seed, n_s=50, n_t=20, n_lab=8)
     perm = np.random.RandomState(perm_seed).permutation(X.shape[0])
