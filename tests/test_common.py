@@ -11,7 +11,9 @@
    inferred from masked labels equal an explicit ``sample_domain``; rows come
    back in input order; ``sample_domain`` reaches the estimator through a plain
    Pipeline with metadata routing on and off; pickling after fit; clone;
-   float32 input.
+   float32 input.  ``BoostingStoppedWarning`` is ignored there too: with hard
+   errors a TrAdaBoost round's exact target error is often chance itself
+   (1/2 on this problem's round 3), where boosting stops as documented.
 3. ``__all__`` of skadapt and of each subpackage names what exists.
 """
 
@@ -181,12 +183,21 @@ DA_INSTANCES = [est for est in INSTANCES if not isinstance(est, skadapt.LabeledO
 DA_IDS = [repr(est) for est in DA_INSTANCES]
 
 
+# On the DA problem TrAdaBoostClassifier's round 3 lands exactly at chance and
+# boosting stops with a BoostingStoppedWarning: a documented outcome of the fit,
+# not what these checks are about (they still run on the fitted model).
+_BOOSTING_MAY_STOP = pytest.mark.filterwarnings(
+    "ignore::skadapt.exceptions.BoostingStoppedWarning"
+)
+
+
 def _set_seed(estimator):
     if "random_state" in estimator.get_params():
         estimator.set_params(random_state=0)
     return estimator
 
 
+@_BOOSTING_MAY_STOP
 @pytest.mark.parametrize("estimator", DA_INSTANCES, ids=DA_IDS)
 def test_inferred_domains_equal_explicit_sample_domain(estimator):
     X, y, sd = _problem_for(estimator)
@@ -208,6 +219,7 @@ def test_inferred_domains_equal_explicit_sample_domain(estimator):
     _assert_same_outputs(_outputs(a, X), _outputs(b, X))
 
 
+@_BOOSTING_MAY_STOP
 @pytest.mark.parametrize("estimator", DA_INSTANCES, ids=DA_IDS)
 def test_outputs_keep_input_row_order(estimator):
     X, y, sd = _problem_for(estimator)
@@ -221,6 +233,7 @@ def test_outputs_keep_input_row_order(estimator):
         np.testing.assert_allclose(permuted[key], full[key][perm], rtol=1e-7, atol=1e-9)
 
 
+@_BOOSTING_MAY_STOP
 @pytest.mark.parametrize("estimator", DA_INSTANCES, ids=DA_IDS)
 def test_sample_domain_through_pipeline_routing_on_and_off(estimator):
     X, y, sd = _problem_for(estimator)
@@ -237,6 +250,7 @@ def test_sample_domain_through_pipeline_routing_on_and_off(estimator):
     _assert_same_outputs(_outputs(pipe_on[-1], Xs), expected)
 
 
+@_BOOSTING_MAY_STOP
 @pytest.mark.parametrize("estimator", DA_INSTANCES, ids=DA_IDS)
 def test_pickle_after_fit_and_clone(estimator):
     X, y, sd = _problem_for(estimator)
@@ -251,6 +265,7 @@ def test_pickle_after_fit_and_clone(estimator):
     )
 
 
+@_BOOSTING_MAY_STOP
 @pytest.mark.parametrize("estimator", DA_INSTANCES, ids=DA_IDS)
 def test_float32_input(estimator):
     X, y, sd = _problem_for(estimator)
@@ -261,6 +276,7 @@ def test_float32_input(estimator):
         assert est.transform(X.astype(np.float32)).dtype in (np.float32, np.float64)
 
 
+@_BOOSTING_MAY_STOP
 @pytest.mark.parametrize("estimator", DA_INSTANCES, ids=DA_IDS)
 def test_errors_name_the_estimator(estimator):
     X, y, sd = _problem_for(estimator)

@@ -11,38 +11,37 @@ through the ``loss`` ("linear", "square", "exponential").  Layout:
   the first stage of the two-stage method);
 * :class:`TrAdaBoostR2` and :class:`TwoStageTrAdaBoostR2`.
 
-The boosting helpers shared with the classifier (seeding, one weighted fit,
-weight normalisation, the domain split) live in
-:mod:`skadapt.ensemble._tradaboost`.
+The boosting core shared with the classifier (the training rows, one
+weighted fit, the round loop, weight normalisation) lives in
+:class:`~skadapt.ensemble._base.BaseTrAdaBoost`: :class:`TrAdaBoostR2` only
+fills in its hooks (per-row errors and vote weight); the two-stage method
+replaces the loop.
 """
 
 import math
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from scipy.optimize import brentq
-from sklearn.base import MetaEstimatorMixin, RegressorMixin
+from sklearn.base import RegressorMixin
 from sklearn.model_selection import KFold
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import BaseDAEstimator
 from ..utils._dask import dask_rows
+from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._verbose import Progress
-from ._tradaboost import (
-    _ERROR_FLOOR,
-    _RequiresLabels,
-    _check_base,
+from ._base import (
+    BaseTrAdaBoost,
+    _fill_docs,
     _fit_round,
     _normalize_weights,
     _predict_all,
+    _samme_vote_weight,
     _take_rows,
-    _training_rows,
-    _transfer_boost,
     _vote_start,
 )
-from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 
 __all__ = ["TrAdaBoostR2", "TwoStageTrAdaBoostR2"]
 
@@ -109,12 +108,6 @@ def _solve_source_beta(w_source, e_source, wanted):
     return math.exp(brentq(gap, low, 0.0, xtol=1e-12, rtol=1e-10))
 
 
-def _r2_alpha(eps, learning_rate):
-    """Vote weight ``learning_rate * log(1 / beta_t)``, ``beta_t = eps / (1 - eps)``."""
-    eps_c = min(max(eps, _ERROR_FLOOR), 0.5 - _ERROR_FLOOR)
-    return learning_rate * math.log((1.0 - eps_c) / eps_c)
-
-
 def _adaboost_r2_frozen(
     base, X, y, w, is_target, *, n_estimators, learning_rate, loss, weighting, random_state,
     output_reduction="mean",
@@ -137,7 +130,7 @@ def _adaboost_r2_frozen(
             if t == 0:
                 estimators, alphas = [est], [1.0]
             break
-        alpha = _r2_alpha(eps, learning_rate)
+        alpha = _samme_vote_weight(eps, learning_rate)
         estimators.append(est)
         alphas.append(alpha)
         if eps <= 0 or target_mass <= 0 or t == n_estimators - 1:
@@ -151,31 +144,29 @@ def _adaboost_r2_frozen(
     return estimators, np.asarray(alphas, dtype=np.float64)
 
 
-class _R2Base(_RequiresLabels, RegressorMixin, MetaEstimatorMixin, BaseDAEstimator):
+@_fill_docs
+class _R2Base(RegressorMixin, BaseTrAdaBoost):
     """Shared parts of the two regression estimators (private)."""
 
     _task = "regression"
-    _uses_unlabeled_source = False  # boosts on the labeled rows only
 
-    def _base(self):
-        if self.estimator is None:
-            return DecisionTreeRegressor(max_depth=3)
-        return self.estimator
+    _parameter_constraints = {
+        **BaseTrAdaBoost._parameter_constraints,
+        "loss": [StrOptions({"linear", "square", "exponential"})],
+        "output_reduction": [StrOptions({"mean", "max"})],
+    }
 
-    def _accepts_sparse(self):
-        # Sparse X is kept sparse end to end and handed to the base learner,
-        # which raises its own error if it cannot take it.
-        return True
+    def _default_estimator(self):
+        return DecisionTreeRegressor(max_depth=3)
 
-    def _prepare(self, X, y, split):
-        base = self._base()
-        _check_base(self, base, self.weighting)
-        source, target = _training_rows(self, split)
-        rows = np.concatenate([source, target])
-        is_target = np.zeros(rows.shape[0], dtype=bool)
-        is_target[source.shape[0] :] = True
-        y_train = np.asarray(y[rows], dtype=np.float64)
-        return base, rows, _take_rows(X, rows), y_train, is_target
+    def _encode_targets(self, y):
+        return np.asarray(y, dtype=np.float64)
+
+    def _row_errors(self, est, X, y):
+        return _adjusted_errors(y, est.predict(X), self.loss, self.output_reduction)
+
+    def _vote_weight(self, eps):
+        return _samme_vote_weight(eps, self.learning_rate)
 
     def _validate_fit_data(self, X, y, sample_domain, **kwargs):
         """As every estimator's, plus multi-output ``y`` of shape (n_samples, n_outputs).
@@ -209,9 +200,6 @@ class _R2Base(_RequiresLabels, RegressorMixin, MetaEstimatorMixin, BaseDAEstimat
         self.n_outputs_ = y_arr.shape[1]
         return X, y_arr, split
 
-    def _errors(self, y_true, y_pred):
-        return _adjusted_errors(y_true, y_pred, self.loss, self.output_reduction)
-
     def _stacked_predictions(self, X, estimators):
         """Predictions of the rounds as an array (n_rounds, n_samples * n_outputs)."""
         n = X.shape[0]
@@ -226,30 +214,39 @@ class _R2Base(_RequiresLabels, RegressorMixin, MetaEstimatorMixin, BaseDAEstimat
         preds = self._stacked_predictions(X, estimators)
         return self._shape_output(_weighted_median(preds, weights), X.shape[0])
 
+    def _first_voter(self):
+        """Index of the first round in the weighted median (all rounds by default)."""
+        return 0
+
+    @dask_rows
+    def predict(self, X):
+        """Weighted median of the voting rounds' predictions.
+
+        The voting rounds are those of ``vote`` (:class:`TrAdaBoostR2`) or
+        every round of the selected AdaBoost.R2 model
+        (:class:`TwoStageTrAdaBoostR2`).
+
+        %(predict_parameters)s
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values.
+        """
+        X = self._validate_predict_data(X)
+        start = self._first_voter()
+        return self._median(X, self.estimators_[start:], self.estimator_weights_[start:])
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
 
-
-_COMMON_CONSTRAINTS = {
-    "estimator": [HasMethods(["fit", "predict"]), None],
-    "n_estimators": [Interval(Integral, 1, None, closed="left")],
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "loss": [StrOptions({"linear", "square", "exponential"})],
-    "weighting": [StrOptions({"sample_weight", "resample"})],
-    "random_state": ["random_state"],
-    "n_jobs": [Integral, None],
-    "verbose": ["verbose"],
-    "output_reduction": [StrOptions({"mean", "max"})],
-    "store_weights": ["boolean"],
-}
-
-
 # ----------------------------------------------------------------- TrAdaBoost.R2
 
 
+@_fill_docs
 class TrAdaBoostR2(_R2Base):
     """TrAdaBoost.R2: TrAdaBoost for regression (Pardoe & Stone, ICML 2010).
 
@@ -269,43 +266,16 @@ class TrAdaBoostR2(_R2Base):
         ``warm_start=True`` that restarts its solver from the last solution
         (e.g. ``ElasticNet``) refits a copy of the previous round's model
         instead, as in :class:`TrAdaBoostClassifier`.
-    n_estimators : int, default=50
-        Number of boosting rounds ``N``.
-    learning_rate : float, default=1.0
-        Shrinks the updates: round ``t`` has weight
-        ``learning_rate * log(1 / beta_t)``, and the updates use
-        ``beta ** learning_rate`` and ``beta_t ** -learning_rate``.
-    loss : {"linear", "square", "exponential"}, default="linear"
-        How the scaled residual ``r`` in [0, 1] becomes the row's error:
-        ``r``, ``r ** 2`` or ``1 - exp(-r)`` (Drucker, 1997).
-    vote : {"second_half", "all"}, default="second_half"
-        Rounds used in the weighted median: ``ceil(N/2) .. N`` as in the
-        paper, or all of them.
-    weighting : {"sample_weight", "resample"}, default="sample_weight"
-        Pass the weights as ``sample_weight`` (an error if the base regressor
-        has none), or fit each round on a weighted bootstrap of the rows.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the base regressor of each round and the resampling.
-    n_jobs : int, default=None
-        The rounds run one after the other, so the parallelism is the base
-        regressor's: when not None, every ``n_jobs`` parameter it has
-        (nested ones too) is set to this value in each round.  ``None``
-        leaves the regressor's own setting.
-    verbose : int, default=0
-        If positive, prints one line per round.
-    output_reduction : {"mean", "max"}, default="mean"
-        With a multi-output ``y`` of shape (n_samples, n_outputs): each output's
-        residual is divided by that output's largest residual of the round
-        (so the outputs' units do not matter) and passed through ``loss``;
-        a row's error is the mean (or the max: a row is as wrong as its worst
-        output) of these.  adapt's TrAdaBoostR2 averages the raw absolute
-        residuals over the outputs and then divides by the largest row
-        average, so there an output with a larger scale weighs more.  The
-        prediction is the weighted median of each output.  Ignored for a
-        1-d ``y``.
-    store_weights : bool, default=False
-        Keep the distribution over the training rows of every round (of
-        every step for the two-stage method) in ``sample_weight_history_``.
+    %(n_estimators)s
+    %(learning_rate)s
+    %(loss)s
+    %(vote)s
+    %(weighting)s
+    %(random_state)s
+    %(n_jobs)s
+    %(verbose)s
+    %(output_reduction)s
+    %(store_weights)s
 
     Attributes
     ----------
@@ -313,25 +283,14 @@ class TrAdaBoostR2(_R2Base):
         The fitted base regressors, one per round (when a round predicts every
         row exactly, it stands for the remaining rounds, with a
         :class:`~skadapt.exceptions.BoostingStoppedWarning`).
-    estimator_weights_ : ndarray of shape (n_rounds,)
-        Weight of each round in the median, ``learning_rate * log(1 / beta_t)``.
-    estimator_errors_ : ndarray of shape (n_rounds,)
-        Weighted mean error ``eps_t`` of each round on the labeled target rows.
-    source_weight_mass_ : ndarray of shape (n_rounds,)
-        Share of the weight on the source rows when each round was fitted.
-    beta_ : float
-        The source factor ``1 / (1 + sqrt(2 ln n_source / N))``.
-    sample_weight_ : ndarray of shape (n_samples,)
-        Final distribution over the training rows (0 for unlabeled rows).
-    n_outputs_ : int
-        Number of outputs of ``y`` (1 for a 1-d ``y``).
-    sample_weight_history_ : ndarray of shape (n_rounds, n_samples)
-        With ``store_weights=True`` only: the distribution over the training
-        rows when each round (each step, for the two-stage method) was fitted.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    %(estimator_weights_)s
+    %(estimator_errors_)s
+    %(source_weight_mass_)s
+    %(beta_)s
+    %(sample_weight_)s
+    %(n_outputs_)s
+    %(sample_weight_history_)s
+    %(n_features_in_)s
 
     See Also
     --------
@@ -374,7 +333,7 @@ class TrAdaBoostR2(_R2Base):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **_R2Base._parameter_constraints,
         "vote": [StrOptions({"second_half", "all"})],
     }
 
@@ -393,54 +352,20 @@ class TrAdaBoostR2(_R2Base):
         output_reduction="mean",
         store_weights=False,
     ):
-        self.estimator = estimator
-        self.store_weights = store_weights
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
+        super().__init__(estimator, n_estimators=n_estimators, learning_rate=learning_rate,
+                         weighting=weighting, random_state=random_state, n_jobs=n_jobs,
+                         verbose=verbose, store_weights=store_weights)
         self.loss = loss
-        self.output_reduction = output_reduction
         self.vote = vote
-        self.weighting = weighting
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.verbose = verbose
+        self.output_reduction = output_reduction
 
-    def _fit(self, X, y, split, random_state):
-        base, rows, X_train, y_train, is_target = self._prepare(X, y, split)
-        w = np.full(rows.shape[0], 1.0 / rows.shape[0])
-        rounds, w = _transfer_boost(
-            self, base, X_train, y_train, w, is_target,
-            lambda est: self._errors(y_train, est.predict(X_train)),
-            lambda eps: _r2_alpha(eps, self.learning_rate), random_state,
-        )
-        rounds.finish(w, rows, X.shape[0])
-        return self
-
-    @dask_rows
-    def predict(self, X):
-        """Weighted median of the voting rounds' predictions.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to predict.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values.
-        """
-        X = self._validate_predict_data(X)
-        start = _vote_start(len(self.estimators_), self.vote)
-        return self._median(X, self.estimators_[start:], self.estimator_weights_[start:])
+    def _first_voter(self):
+        return _vote_start(len(self.estimators_), self.vote)
 
     def staged_predict(self, X):
         """Predictions of the model stopped after each round ``t = 1 .. n_rounds``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to predict.
+        %(predict_parameters)s
 
         Yields
         ------
@@ -460,6 +385,7 @@ class TrAdaBoostR2(_R2Base):
 # ------------------------------------------------------ two-stage TrAdaBoost.R2
 
 
+@_fill_docs
 class TwoStageTrAdaBoostR2(_R2Base):
     """Two-stage TrAdaBoost.R2 (Pardoe & Stone, ICML 2010).
 
@@ -488,10 +414,8 @@ class TwoStageTrAdaBoostR2(_R2Base):
         ``cv`` labeled target rows.
     learning_rate : float, default=1.0
         Shrinks the weight updates of the inner AdaBoost.R2 models.
-    loss : {"linear", "square", "exponential"}, default="linear"
-        How the scaled residual becomes a row's error (Drucker, 1997).
-    weighting : {"sample_weight", "resample"}, default="sample_weight"
-        Pass the weights as ``sample_weight``, or fit on weighted bootstraps.
+    %(loss)s
+    %(weighting)s
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the base regressors and the resampling.
     n_jobs : int, default=None
@@ -503,19 +427,8 @@ class TwoStageTrAdaBoostR2(_R2Base):
     verbose : int, default=0
         If positive, prints one line per step (cross-validation error,
         source factor, source weight mass).
-    output_reduction : {"mean", "max"}, default="mean"
-        With a multi-output ``y`` of shape (n_samples, n_outputs): each output's
-        residual is divided by that output's largest residual of the round
-        (so the outputs' units do not matter) and passed through ``loss``;
-        a row's error is the mean (or the max: a row is as wrong as its worst
-        output) of these.  adapt's TrAdaBoostR2 averages the raw absolute
-        residuals over the outputs and then divides by the largest row
-        average, so there an output with a larger scale weighs more.  The
-        prediction is the weighted median of each output.  Ignored for a
-        1-d ``y``.
-    store_weights : bool, default=False
-        Keep the distribution over the training rows of every round (of
-        every step for the two-stage method) in ``sample_weight_history_``.
+    %(output_reduction)s
+    %(store_weights)s
 
     Attributes
     ----------
@@ -536,15 +449,9 @@ class TwoStageTrAdaBoostR2(_R2Base):
         Number of steps run.
     sample_weight_ : ndarray of shape (n_samples,)
         Distribution over the training rows at the selected step.
-    n_outputs_ : int
-        Number of outputs of ``y`` (1 for a 1-d ``y``).
-    sample_weight_history_ : ndarray of shape (n_rounds, n_samples)
-        With ``store_weights=True`` only: the distribution over the training
-        rows when each round (each step, for the two-stage method) was fitted.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    %(n_outputs_)s
+    %(sample_weight_history_)s
+    %(n_features_in_)s
 
     See Also
     --------
@@ -588,7 +495,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **_R2Base._parameter_constraints,
         "n_steps": [Interval(Integral, 1, None, closed="left")],
         "cv": [Interval(Integral, 2, None, closed="left")],
     }
@@ -609,18 +516,13 @@ class TwoStageTrAdaBoostR2(_R2Base):
         output_reduction="mean",
         store_weights=False,
     ):
-        self.estimator = estimator
-        self.output_reduction = output_reduction
-        self.store_weights = store_weights
+        super().__init__(estimator, n_estimators=n_estimators, learning_rate=learning_rate,
+                         weighting=weighting, random_state=random_state, n_jobs=n_jobs,
+                         verbose=verbose, store_weights=store_weights)
         self.n_steps = n_steps
-        self.n_estimators = n_estimators
         self.cv = cv
-        self.learning_rate = learning_rate
         self.loss = loss
-        self.weighting = weighting
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.verbose = verbose
+        self.output_reduction = output_reduction
 
     def _inner(self, base, X, y, w, is_target, seed):
         return _adaboost_r2_frozen(
@@ -667,7 +569,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
         return float(np.mean(errors))
 
     def _fit(self, X, y, split, random_state):
-        base, rows, X_train, y_train, is_target = self._prepare(X, y, split)
+        base, rows, X_train, y_train, is_target = self._training_data(X, y, split)
         n_rows = rows.shape[0]
         n_target = int(is_target.sum())
         n_source = n_rows - n_target
@@ -686,7 +588,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
         name = type(self).__name__
         progress = Progress(name, self.verbose)
 
-        w = np.full(n_rows, 1.0 / n_rows)
+        w = self._initial_distribution(n_source, n_target)
         cv_errors, betas, masses, seeds, weight_history = [], [], [], [], []
         for t in range(self.n_steps):
             seed = int(random_state.randint(2**31 - 1))
@@ -700,7 +602,7 @@ class TwoStageTrAdaBoostR2(_R2Base):
                 h = _fit_round(
                     base, X_train, y_train, w, self.weighting, np.random.RandomState(seed)
                 )
-                e = self._errors(y_train, h.predict(X_train))
+                e = self._row_errors(h, X_train, y_train)
                 wanted_t = share_t + (t + 1) / (self.n_steps - 1) * (1.0 - share_t)
                 w = w.copy()
                 if wanted_t >= 1.0 - 1e-12:
@@ -730,27 +632,5 @@ class TwoStageTrAdaBoostR2(_R2Base):
         )
         self.estimators_ = estimators
         self.estimator_weights_ = alphas
-        sample_weight = np.zeros(X.shape[0], dtype=np.float64)
-        sample_weight[rows] = best_w
-        self.sample_weight_ = sample_weight
-        if self.store_weights:
-            self.sample_weight_history_ = np.zeros((len(weight_history), X.shape[0]))
-            self.sample_weight_history_[:, rows] = weight_history
+        self._set_sample_weights(best_w, weight_history, rows, X.shape[0])
         return self
-
-    @dask_rows
-    def predict(self, X):
-        """Weighted median of the selected AdaBoost.R2 model's rounds.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to predict.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values.
-        """
-        X = self._validate_predict_data(X)
-        return self._median(X, self.estimators_, self.estimator_weights_)

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -21,12 +21,8 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from skadapt import TrAdaBoostClassifier, TrAdaBoostR2, TwoStageTrAdaBoostR2
-from skadapt.ensemble._tradaboost import (
-    _normalize_weights,
-    _soft_errors,
-    _source_beta,
-    _vote_start,
-)
+from skadapt.ensemble._base import _normalize_weights, _source_beta, _vote_start
+from skadapt.ensemble._tradaboost import _soft_errors
 from skadapt.ensemble._tradaboost_r2 import (
     _adjusted_errors,
     _solve_source_beta,
@@ -452,16 +448,16 @@ def test_bad_parameters_are_rejected():
 @pytest.fixture
 def record_rounds(monkeypatch):
     """Capture the distribution passed to the base learner at every round."""
-    from skadapt.ensemble import _tradaboost, _tradaboost_r2
+    from skadapt.ensemble import _base, _tradaboost_r2
 
     seen = []
-    original = _tradaboost._fit_round
+    original = _base._fit_round
 
     def spy(estimator, X, y, p, weighting, random_state, *args):
         seen.append(p.copy())
         return original(estimator, X, y, p, weighting, random_state, *args)
 
-    monkeypatch.setattr(_tradaboost, "_fit_round", spy)
+    monkeypatch.setattr(_base, "_fit_round", spy)
     monkeypatch.setattr(_tradaboost_r2, "_fit_round", spy)
     return seen
 
@@ -479,17 +475,17 @@ def record_rounds(monkeypatch):
 def test_classifier_weights_are_a_distribution_each_round(
     seed, n_rounds, dynamic, lr, error, initial_weights
 ):
-    from skadapt.ensemble import _tradaboost
+    from skadapt.ensemble import _base
 
     X, y, sd, _, _ = _clf_problem(seed=seed, n_s=40, n_t=20, n_lab=6)
     seen = []
-    original = _tradaboost._fit_round
+    original = _base._fit_round
 
     def spy(estimator, X, y, p, weighting, random_state, *args):
         seen.append(p.copy())
         return original(estimator, X, y, p, weighting, random_state, *args)
 
-    _tradaboost._fit_round = spy
+    _base._fit_round = spy
     try:
         clf = TrAdaBoostClassifier(
             DecisionTreeClassifier(max_depth=1),
@@ -501,7 +497,7 @@ def test_classifier_weights_are_a_distribution_each_round(
             random_state=seed,
         ).fit(X, y, sample_domain=sd)
     finally:
-        _tradaboost._fit_round = original
+        _base._fit_round = original
     assert 1 <= len(seen) <= n_rounds
     for p in seen:
         assert np.all(p >= 0)
@@ -553,6 +549,12 @@ def test_overflow_warns_and_stops():
     error=st.sampled_from(["hard", "soft"]),
     initial_weights=st.sampled_from(["uniform", "balanced"]),
 )
+# Round 3 of this draw has a target error of exactly 1/2 in exact arithmetic
+# (the two earlier rounds had eps = 1/4, so the target weights are v, 3v and 9v
+# and the misclassified 9v is half of v * 6 + 3v + 9v); the float lands 1 ulp
+# below or at 0.5 depending on the summation order of the rows.
+@example(seed=530, perm_seed=0, error="hard", initial_weights="uniform")
+@example(seed=48, perm_seed=337, error="hard", initial_weights="uniform")  # another such tie
 def test_invariance_to_row_order(seed, perm_seed, error, initial_weights):
     X, y, sd, Xt, _ = _clf_problem(seed=seed, n_s=50, n_t=20, n_lab=8)
     perm = np.random.RandomState(perm_seed).permutation(X.shape[0])
