@@ -21,16 +21,20 @@ Quick mode shrinks the sizes (n_s = n_t = 500; n = 20,000, m = 300) and
 skips libtlda.
 """
 
-import os
 import time
-from contextlib import contextmanager
 
 import numpy as np
 from scipy.linalg import eigh, subspace_angles
 from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
-from benchmarks._common import markdown_table, median_time, peak_memory_mb, run_peer, write_result
+from benchmarks._common import (
+    markdown_table,
+    median_time,
+    peak_memory_mb,
+    run_peer,
+    single_blas_thread,
+    write_result,
+)
 from skadapt import TCA
 from skadapt.datasets import make_domain_shift_classification
 from skadapt.kernels import pairwise_kernels
@@ -39,23 +43,6 @@ SIZES = {"quick": {"n": 500, "n_big": 20_000, "m": 300}, "full": {"n": 2000, "n_
 D_EXACT, D_BIG, K_COMPONENTS, MU = 800, 100, 30, 1.0
 TARGETS = {"speedup": 10.0, "extra_mb": 512.0, "landmark_seconds": 60.0, "landmark_mb": 3072.0,
            "landmark_points": 1.0}  # fmt: skip
-
-
-@contextmanager
-def single_blas_thread():
-    """One BLAS thread here and in the peers' processes (restored afterwards)."""
-    keys = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-    old = {key: os.environ.get(key) for key in keys}
-    os.environ.update({key: "1" for key in keys})
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            yield
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _reference_embedding(X, sd, kernel, gamma, k, mu):

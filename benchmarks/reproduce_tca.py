@@ -30,7 +30,7 @@
    (``fetch_reuters_transfer``), the paper's is unknown.  Full mode only.
 
 BLAS runs with one thread (here and in the peers' processes), see
-:func:`benchmarks.bench_tca.single_blas_thread`.
+:func:`benchmarks._common.single_blas_thread`.
 
 Quick mode: the 12 Office+Caltech tasks, NN and TCA at the fixed default
 (the README main job).  Full mode: everything above, peers included.
@@ -44,8 +44,7 @@ from sklearn.decomposition import PCA
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
-from benchmarks._common import data_dir, markdown_table, run_peer, write_result
-from benchmarks.bench_tca import single_blas_thread
+from benchmarks._common import data_dir, markdown_table, run_peer, single_blas_thread, write_result
 from skadapt import SSTCA, TCA, LabeledOnly
 from skadapt.datasets import (
     fetch_coil20,

@@ -53,8 +53,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks._common import loader_options, markdown_table, write_result
-from benchmarks.bench_tca import single_blas_thread
+from benchmarks._common import (
+    loader_options,
+    markdown_table,
+    single_blas_thread,
+    write_result,
+)
 from skadapt import KMM, SCL, TCA, TwoStageFeatureSelector
 from skadapt.datasets import fetch_20newsgroups_transfer, fetch_amazon_reviews
 

@@ -29,10 +29,12 @@ from ._base import (
     _fetch_file,
     _load_descr,
     _load_npz,
+    _LOADER_DOCS,
     _Original,
     _save_npz,
     _vocabulary,
 )
+from ..utils._docstrings import fill_doc
 
 __all__ = ["fetch_amazon_reviews"]
 
@@ -307,6 +309,7 @@ _MSDA5000 = _DataFile(
 _VERSIONS = {"processed_acl": _PROCESSED_ACL, "msda5000": _MSDA5000, "400": _V400}
 
 
+@fill_doc(_LOADER_DOCS)
 def fetch_amazon_reviews(
     source,
     target,
@@ -341,8 +344,7 @@ def fetch_amazon_reviews(
         the target domain (``"target"``), or of both domains (``True``), as
         extra unlabelled rows (``y = -1``): books 4465, dvd 3586, electronics
         5681, kitchen 5945 reviews.
-    data_home : str or path-like, default=None
-        Cache folder, searched after ``SKADAPT_DATA`` (see :func:`get_data_home`).
+    %(data_home)s
     download_if_missing : bool, default=True
         If no copy is found, download and convert the originals
         (``processed_acl``: the eight ``.review`` files; ``msda5000``: the
@@ -385,10 +387,7 @@ def fetch_amazon_reviews(
             The ``version`` argument.
         task : str
             ``"classification"``.
-        data_file : str
-            Where the data came from and how its checksum was checked.
-        DESCR : str
-            Description of the data set.
+        %(data_file)s
 
     References
     ----------

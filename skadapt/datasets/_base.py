@@ -49,6 +49,20 @@ _ENV_SHARED = "SKADAPT_DATA"
 _PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 _CHUNK = 1 << 20
 
+#: Docstring pieces of the loaders (see :func:`skadapt.utils._docstrings.fill_doc`).
+_LOADER_DOCS = {
+    "data_home": """
+        data_home : str or path-like, default=None
+            Cache folder, searched after ``SKADAPT_DATA`` (see :func:`get_data_home`).
+        """,
+    "data_file": """
+        data_file : str
+            Where the data came from and how its checksum was checked.
+        DESCR : str
+            Description of the data set.
+        """,
+}
+
 
 @dataclass(frozen=True)
 class _Original:

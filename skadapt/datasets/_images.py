@@ -14,8 +14,10 @@ from ._base import (
     _fetch_file,
     _load_descr,
     _load_npz,
+    _LOADER_DOCS,
     _preprocess,
 )
+from ..utils._docstrings import fill_doc
 
 __all__ = ["fetch_coil20", "fetch_mnist_usps"]
 
@@ -73,6 +75,7 @@ def _image_task(
     )
 
 
+@fill_doc(_LOADER_DOCS)
 def fetch_mnist_usps(
     source="usps",
     target="mnist",
@@ -94,8 +97,7 @@ def fetch_mnist_usps(
         ``"l2"``: each row divided by its Euclidean norm (the JDA protocol).
         ``"zscore"``: per-domain z-score of the pixels.  ``None``: the stored
         values (MNIST k/256, USPS in [0, 1]).
-    data_home : str or path-like, default=None
-        Cache folder, searched after ``SKADAPT_DATA`` (see :func:`get_data_home`).
+    %(data_home)s
     download_if_missing : bool, default=True
         Kept for a uniform signature: this file cannot be rebuilt automatically
         (its originals are MATLAB v7.3 files), so a missing file raises an
@@ -124,10 +126,7 @@ def fetch_mnist_usps(
             The ``preprocessing`` argument.
         task : str
             ``"classification"``.
-        data_file : str
-            Where the data came from and how its checksum was checked.
-        DESCR : str
-            Description of the data set.
+        %(data_file)s
 
     Notes
     -----
@@ -163,6 +162,7 @@ def fetch_mnist_usps(
     )
 
 
+@fill_doc(_LOADER_DOCS)
 def fetch_coil20(
     source="coil1",
     target="coil2",
@@ -186,8 +186,7 @@ def fetch_coil20(
         ``"l2"``: each row divided by its Euclidean norm (the JDA protocol).
         ``"zscore"``: per-domain z-score of the pixels.  ``None``: the stored
         gray levels in [0, 1].
-    data_home : str or path-like, default=None
-        Cache folder, searched after ``SKADAPT_DATA`` (see :func:`get_data_home`).
+    %(data_home)s
     download_if_missing : bool, default=True
         Kept for a uniform signature: this file cannot be rebuilt automatically
         (its originals are MATLAB v7.3 files), so a missing file raises an
@@ -216,10 +215,7 @@ def fetch_coil20(
             The ``preprocessing`` argument.
         task : str
             ``"classification"``.
-        data_file : str
-            Where the data came from and how its checksum was checked.
-        DESCR : str
-            Description of the data set.
+        %(data_file)s
 
     Notes
     -----

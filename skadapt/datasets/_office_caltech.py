@@ -17,10 +17,12 @@ from ._base import (
     _fetch_file,
     _load_descr,
     _load_npz,
+    _LOADER_DOCS,
     _Original,
     _preprocess,
     _save_npz,
 )
+from ..utils._docstrings import fill_doc
 
 __all__ = ["fetch_office_caltech"]
 
@@ -83,6 +85,7 @@ _SURF = _DataFile(
 )
 
 
+@fill_doc(_LOADER_DOCS)
 def fetch_office_caltech(
     source, target, *, preprocessing="jda", data_home=None, download_if_missing=True
 ):
@@ -135,10 +138,7 @@ def fetch_office_caltech(
             The ``preprocessing`` argument.
         task : str
             ``"classification"``.
-        data_file : str
-            Where the data came from and how its checksum was checked.
-        DESCR : str
-            Description of the data set.
+        %(data_file)s
 
     Notes
     -----

@@ -30,11 +30,13 @@ from ._base import (
     _fetch_file,
     _load_descr,
     _load_npz,
+    _LOADER_DOCS,
     _Original,
     _save_npz,
     _vocabulary,
 )
 from ._text import _count_matrix
+from ..utils._docstrings import fill_doc
 
 __all__ = ["fetch_reuters_transfer"]
 
@@ -250,6 +252,7 @@ def _reuters_rows(halves, h, construction):
     return sorted(entries, key=lambda e: (e[0], e[2]))
 
 
+@fill_doc(_LOADER_DOCS)
 def fetch_reuters_transfer(
     task="orgs_vs_people", *, construction="exclusive", data_home=None, download_if_missing=True
 ):
@@ -272,8 +275,7 @@ def fetch_reuters_transfer(
         ``"table1"``: one row per (story, sub-category label), the rule whose
         sizes come closest to TrAdaBoost's Table 1 (within 2.4 % on every
         side of every task).
-    data_home : str or path-like, default=None
-        Cache folder, searched after ``SKADAPT_DATA`` (see :func:`get_data_home`).
+    %(data_home)s
     download_if_missing : bool, default=True
         If no copy is found, download ``reuters21578.tar.gz`` (8 MB) and
         convert it (SGML parsing, then word counts); each result is checked
@@ -308,10 +310,7 @@ def fetch_reuters_transfer(
             ``(n_source, n_target)``.
         task, construction : str
             The arguments.
-        data_file : str
-            Where the data came from and how its checksum was checked.
-        DESCR : str
-            Description of the data set.
+        %(data_file)s
 
     Notes
     -----

@@ -23,10 +23,12 @@ from ._base import (
     _fetch_file,
     _load_descr,
     _load_npz,
+    _LOADER_DOCS,
     _Original,
     _save_npz,
     _vocabulary,
 )
+from ..utils._docstrings import fill_doc
 
 __all__ = ["fetch_20newsgroups_transfer"]
 
@@ -197,6 +199,7 @@ def _check_subset(subset, loader):
     return _check_choice(subset, ("all", "train", "test"), loader, "subset")
 
 
+@fill_doc(_LOADER_DOCS)
 def fetch_20newsgroups_transfer(
     task="rec_vs_talk", *, split="cocc", subset="all", data_home=None, download_if_missing=True
 ):
@@ -223,8 +226,7 @@ def fetch_20newsgroups_transfer(
     subset : {"all", "train", "test"}, default="all"
         Documents of the bydate training part, test part, or both (the sizes
         of the papers are close to ``"all"``).
-    data_home : str or path-like, default=None
-        Cache folder, searched after ``SKADAPT_DATA`` (see :func:`get_data_home`).
+    %(data_home)s
     download_if_missing : bool, default=True
         If no copy is found, download ``20news-bydate.tar.gz`` (14 MB,
         sha256-checked) and convert it; the result is checked against the
@@ -255,10 +257,7 @@ def fetch_20newsgroups_transfer(
             ``(n_source, n_target)``.
         task, split, subset : str
             The arguments.
-        data_file : str
-            Where the data came from and how its checksum was checked.
-        DESCR : str
-            Description of the data set.
+        %(data_file)s
 
     Notes
     -----

@@ -942,7 +942,11 @@ class DeepEmbeddedValidation(_DomainScorer):
         folds = StratifiedKFold(
             n_folds, shuffle=shuffle, random_state=self.random_state if shuffle else None
         )
-        proba = cross_val_predict(clf, F, domain, cv=folds, method="predict_proba")[:n_s]
+        # ``params={}`` (no metadata) rather than the default None: with metadata
+        # routing on, scikit-learn 1.6.0 unpacks ``**params`` and fails on None.
+        proba = cross_val_predict(
+            clf, F, domain, cv=folds, method="predict_proba", params={}
+        )[:n_s]
         p_source = np.clip(proba[:, 0], 1e-12, 1.0)
         return (n_s / n_t) * proba[:, 1] / p_source
 

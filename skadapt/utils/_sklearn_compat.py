@@ -2,9 +2,10 @@
 
 scikit-learn does not promise that private names keep their home or their
 signature between releases.  skadapt's modules import them from here and
-nowhere else, so a move in a new release is fixed in this one file, and the
-test suite run against the oldest supported release (``scikit-learn>=1.6``,
-see ``pyproject.toml``) checks this file first.
+nowhere else, so a move in a new release is fixed in this one file.  CI
+runs the tests that exercise scikit-learn's API against the oldest supported
+release too (the pin in ``.ci/oldest-sklearn.txt``, which must equal the
+``scikit-learn>=`` floor of ``pyproject.toml``), and they check this file first.
 
 The names, grouped by where scikit-learn keeps them:
 
