@@ -13,15 +13,14 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from skadapt import KMM
 from skadapt.exceptions import NoTargetWarning
-from skadapt.instance_weighting._kmm_solver import (
-    DenseQuadratic,
-    FactorQuadratic,
+from skadapt.instance_weighting._box_solver import (
     duality_gap,
     lmo_value,
     project_box_band,
     solve_box_band_qp,
-    solve_cvxpy,
 )
+from skadapt.instance_weighting._kmm_cvxpy import solve_cvxpy
+from skadapt.instance_weighting._kmm_qp import DenseQuadratic, FactorQuadratic
 from skadapt.kernels import kernel_mean, pairwise_kernels
 from skadapt.utils import source_target_merge
 
