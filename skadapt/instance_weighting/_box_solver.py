@@ -455,6 +455,13 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
     return beta, it, n_chol, gap <= tol * scale
 
 
+def _certified(Q, kappa, B, lo, hi, beta, tol):
+    """Whether the projection of ``beta`` meets the stopping rule."""
+    beta, _ = project_box_band(beta, B, lo, hi)
+    gap, _, scale = duality_gap(beta, Q.matvec(beta), kappa, B, lo, hi)
+    return gap <= tol * scale
+
+
 #: Working set: at most _WS_CAP * m rows, _WS_ADD * m added per round, _WS_ROUNDS rounds.
 _WS_CAP, _WS_ADD, _WS_ROUNDS = 1.5, 0.5, 30
 
@@ -498,7 +505,7 @@ def _working_set(Q, kappa, B, lo, hi, beta, tol, max_rounds, verbose):
     """
     Phi = Q.Phi
     n, m = Phi.shape
-    cap = max(int(_WS_CAP * m), int(np.ceil(hi / B)) + 1)
+    cap = n if n <= _SMALL else max(int(_WS_CAP * m), int(np.ceil(hi / B)) + 1)
     beta, _ = project_box_band(beta, B, lo, hi)
     g = Q.matvec(beta) - kappa
     W = np.sort(np.argsort(g, kind="stable")[:max(m // 2, int(np.ceil(lo / B)) + 1)])
@@ -669,8 +676,12 @@ def solve_box_band_qp(
     verbose = progress("KMM", verbose)  # lines with the elapsed time
     info = {"n_iter": 0, "n_polish": 0, "n_newton": 0, "n_cholesky": 0, "n_exact_small": 0,
             "n_working_set": 0}
-    if newton and n and isinstance(Q, FactorQuadratic) and Q.Phi.shape[1] < n:
+    if newton and n and isinstance(Q, FactorQuadratic) and Q.Phi.shape[1] < n and not (
+        _certified(Q, kappa, B, lo, hi, start, tol)
+    ):
         # a rank-deficient factor: its faces of more than m rows are singular
+        # (an optimal start, e.g. the unit weights without a shift, is kept:
+        # the optimum is not unique, and the working set's is sparse)
         cand, rounds, done = _working_set(Q, kappa, B, lo, hi, start, tol, _WS_ROUNDS, verbose)
         info["n_working_set"] = rounds
         if done:
