@@ -2,7 +2,7 @@
 
 The source rows are re-weighted so that their kernel mean embedding matches
 the target's: the weights solve the box-and-band quadratic program of
-:mod:`._kmm_solver`, with ``K`` the source kernel matrix and
+:mod:`._box_solver`, with ``K`` the source kernel matrix and
 ``kappa_i = (n_s / n_t) sum_j k(x_i, x'_j)`` (through
 :func:`skadapt.kernels.kernel_mean`).  With ``n_components`` the kernel is
 replaced by a Nystroem factor ``K ~ Phi Phi^T`` (from
@@ -30,7 +30,9 @@ from ..utils._dask import (
 )
 from ..utils._domain import _stack_rows
 from ._base import KERNELS, SPARSE_KERNELS, resolve_gamma_grid
-from ._kmm_solver import DenseQuadratic, FactorQuadratic, solve_box_band_qp, solve_cvxpy
+from ._box_solver import solve_box_band_qp
+from ._kmm_cvxpy import solve_cvxpy
+from ._kmm_qp import DenseQuadratic, FactorQuadratic
 from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = ["KMM"]

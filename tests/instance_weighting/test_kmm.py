@@ -13,15 +13,14 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from skadapt import KMM
 from skadapt.exceptions import NoTargetWarning
-from skadapt.instance_weighting._kmm_solver import (
-    DenseQuadratic,
-    FactorQuadratic,
+from skadapt.instance_weighting._box_solver import (
     duality_gap,
     lmo_value,
     project_box_band,
     solve_box_band_qp,
-    solve_cvxpy,
 )
+from skadapt.instance_weighting._kmm_cvxpy import solve_cvxpy
+from skadapt.instance_weighting._kmm_qp import DenseQuadratic, FactorQuadratic
 from skadapt.kernels import kernel_mean, pairwise_kernels
 from skadapt.utils import source_target_merge
 
@@ -149,6 +148,91 @@ def test_factor_quadratic_agrees_with_dense():
     np.testing.assert_allclose(Phi @ Phi.T, K, atol=1e-9)
     fact, info = solve_box_band_qp(FactorQuadratic(Phi), kappa, 1000.0, lo, hi, tol=1e-10)
     assert _objective(K, kappa, fact) == pytest.approx(_objective(K, kappa, dense), rel=1e-7)
+
+
+def _feature_problem(seed, n_s, n_t, d, m, shift, scale, generic_kappa=False):
+    """A factor of rank m < n_s (random Fourier features of an rbf kernel) and its kappa."""
+    rng = np.random.default_rng(seed)
+    Xs = rng.normal(size=(n_s, d))
+    Xt = scale * rng.normal(size=(n_t, d)) + shift
+    W = rng.normal(size=(d, m))
+    phase = rng.uniform(0, 2 * np.pi, m)
+
+    def features(X):
+        return np.sqrt(2.0 / m) * np.cos(X @ W + phase)
+
+    Phi = features(Xs)
+    kappa = n_s * (Phi @ features(Xt).mean(axis=0))
+    if generic_kappa:  # a linear term outside the range of Phi
+        kappa = kappa + rng.normal(scale=0.1 * np.abs(kappa).mean() + 1e-3, size=n_s)
+    return Phi, kappa
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n_s=st.integers(20, 150),
+    m_frac=st.floats(0.02, 0.6),
+    d=st.integers(1, 6),
+    shift=st.floats(0.0, 2.0),
+    scale=st.sampled_from([0.5, 0.7, 1.0]),
+    B=st.sampled_from([1.0, 2.0, 5.0, 1000.0]),
+    eps=st.sampled_from([0.0, 0.05, 0.3, None]),
+    generic_kappa=st.booleans(),
+)
+def test_rank_deficient_factor_matches_cvxpy(seed, n_s, m_frac, d, shift, scale, B, eps,
+                                             generic_kappa):
+    # K = Phi Phi^T of rank m < n: the working set (or, when it gives up, the
+    # projected Newton path) reaches the optimum of the same QP as cvxpy
+    m = max(1, int(m_frac * n_s))
+    Phi, kappa = _feature_problem(seed, n_s, 30, d, m, shift, scale, generic_kappa)
+    eps = (np.sqrt(n_s) - 1) / np.sqrt(n_s) if eps is None else eps
+    lo, hi = _band(n_s, eps)
+    Q = FactorQuadratic(Phi)
+    beta, info = solve_box_band_qp(Q, kappa, B, lo, hi, tol=1e-10)
+    ref, _ = solve_cvxpy(Q, kappa, B, lo, hi)
+    # (the working set runs unless the start, all ones, is already optimal)
+    assert info["converged"]
+    assert beta.min() >= 0.0 and beta.max() <= B
+    assert lo - 1e-9 * n_s <= beta.sum() <= hi + 1e-9 * n_s
+    K = Phi @ Phi.T
+    f, f_ref = _objective(K, kappa, beta), _objective(K, kappa, ref)
+    gap, _, scale_ = duality_gap(beta, K @ beta, kappa, B, lo, hi)
+    assert gap <= 1e-10 * scale_ * (1 + 1e-6)
+    assert f <= f_ref + 1e-6 * max(abs(f_ref), scale_)
+
+
+def test_working_set_solves_a_sparse_optimum_alone():
+    # the shifted problem with many more rows than features: a sparse optimum,
+    # found by the working set without projected Newton on the full problem
+    # (the dense path on K = Phi Phi^T takes seconds here), at cvxpy's optimum
+    Phi, kappa = _feature_problem(5, 700, 400, 4, 40, 0.5, 0.7)
+    lo, hi = _band(700, (np.sqrt(700) - 1) / np.sqrt(700))
+    beta, info = solve_box_band_qp(FactorQuadratic(Phi), kappa, 1000.0, lo, hi, tol=1e-9)
+    assert info["converged"] and info["n_newton"] == 0
+    assert 1 <= info["n_working_set"] == info["n_iter"]
+    assert np.count_nonzero(beta) <= 0.2 * 700  # a sparse optimum
+    ref, _ = solve_cvxpy(FactorQuadratic(Phi), kappa, 1000.0, lo, hi)
+    K = Phi @ Phi.T
+    f, f_ref = _objective(K, kappa, beta), _objective(K, kappa, ref)
+    assert f <= f_ref + 1e-7 * abs(f_ref)
+
+
+def test_working_set_gives_up_on_a_dense_optimum():
+    # no shift and a tight band: the optimal weights are all near 1, more
+    # non-zeros than the working set may hold (1.5 m; 600 rows, more than the
+    # 500 it may always hold); the projected Newton path from the start
+    # solves it, to cvxpy's optimum
+    Phi, kappa = _feature_problem(7, 600, 600, 3, 20, 0.0, 1.0)
+    lo, hi = _band(600, 0.01)
+    Q = FactorQuadratic(Phi)
+    beta, info = solve_box_band_qp(Q, kappa, 2.0, lo, hi, tol=1e-9)
+    assert info["converged"] and info["n_working_set"] >= 1 and info["n_newton"] >= 1
+    assert np.count_nonzero(beta) > 1.5 * 20
+    ref, _ = solve_cvxpy(Q, kappa, 2.0, lo, hi)
+    K = Phi @ Phi.T
+    f, f_ref = _objective(K, kappa, beta), _objective(K, kappa, ref)
+    assert f <= f_ref + 1e-6 * abs(f_ref)
 
 
 # ------------------------------------------------------------ the estimator

@@ -1,4 +1,4 @@
-"""Solvers of kernel mean matching's box-and-band quadratic program.
+"""skadapt's solver of kernel mean matching's box-and-band quadratic program.
 
 The problem is::
 
@@ -8,7 +8,15 @@ The problem is::
 with ``K`` positive semi-definite, given either densely or through a factor
 ``K = Phi Phi^T`` (Nystroem features, never forming the n x n matrix).
 
-:func:`solve_box_band_qp` is skadapt's own solver ("auto").  It starts with
+:func:`solve_box_band_qp` is skadapt's own solver ("auto").  With a factor
+of rank m below n (Nystroem features of more rows than landmarks) it first
+tries a working set (:func:`_working_set`): the same QP restricted to at most
+1.5 m rows, every other weight held at 0, solved exactly by the dense path
+below, the rows with a negative reduced gradient added until the certified
+gap of the full problem closes; it finds the usual sparse optimum of such a
+problem in a few rounds, where projected Newton on the singular faces of more
+than m rows crawls.  Otherwise (a dense matrix, or a working set that gives
+up), it starts with
 Bertsekas' projected Newton method (:func:`_projected_newton`: epsilon-active
 bounds held, a Newton step on the free variables by truncated conjugate
 gradients or a Cholesky factorisation of ``K_FF``, projected back exactly),
@@ -41,134 +49,18 @@ otherwise the solver goes on from the Newton point with:
   on ``f(beta) - f*``, computed exactly by sorting ``g``.  Converged means
   ``gap <= tol * (1/2 beta^T K beta + |kappa^T beta|)``.
 
-:func:`solve_cvxpy` is the reference: the same QP through cvxpy, formulated
-with a factor (pivoted Cholesky of ``K``, or the Nystroem features) so that
-the conic solver sees ``||Phi^T beta||^2`` rather than a dense ``quad_form``.
+``K`` comes as a :class:`~._kmm_qp.DenseQuadratic` or a
+:class:`~._kmm_qp.FactorQuadratic`; the cvxpy reference of the same problem is
+:func:`~._kmm_cvxpy.solve_cvxpy`.
 """
 
 import numpy as np
 import scipy.linalg as sla
 
 from ..utils._verbose import progress
+from ._kmm_qp import DenseQuadratic, FactorQuadratic
 
 __all__ = []
-
-
-class DenseQuadratic:
-    """``K`` held as a dense symmetric matrix."""
-
-    def __init__(self, K):
-        self.K = K
-        self.n = K.shape[0]
-
-    def matvec(self, v):
-        return self.K @ v
-
-    def block(self, rows):
-        if rows.shape[0] == self.n:
-            return self.K.copy()
-        return self.K[rows][:, rows]
-
-    def diag(self):
-        return np.diag(self.K).copy()
-
-    def face_operator(self, F):
-        """``v -> K_FF v``: on an extracted ``K_FF`` unless ``F`` is most rows."""
-        if F.shape[0] > 0.7 * self.n:
-            K, n = self.K, self.n
-
-            def matvec(v):
-                full = np.zeros(n)
-                full[F] = v
-                return (K @ full)[F]
-
-            return matvec
-        return self.block(F).__matmul__
-
-    def cross_sum(self, rows, cols):
-        """``K[rows][:, cols].sum(axis=1)``."""
-        return self.K[np.ix_(rows, cols)].sum(axis=1)
-
-    def solve_face(self, F, rhs, target):
-        """Solve ``K_FF x = rhs - nu 1`` (with ``sum(x) = target`` when given).
-
-        A Cholesky factorisation (with a jitter of 1e-13 of the mean
-        diagonal).  When ``K_FF`` is numerically singular -- the Cholesky
-        fails, or its solution does not solve the unjittered system to 1e-9
-        -- the minimum-norm solution through an eigendecomposition that
-        drops the eigenvalues below 1e-12 of the largest (a degenerate face
-        has a whole affine set of minimisers).
-        """
-        KFF = self.block(F)
-        ones = np.ones(F.shape[0])
-
-        def constrained(solve):
-            x = solve(rhs)
-            if target is not None:
-                u = solve(ones)
-                x = x - ((x.sum() - target) / u.sum()) * u
-            return x
-
-        jitter = 1e-13 * max(float(np.trace(KFF)) / F.shape[0], 1e-300)
-        A = KFF.copy()
-        A[np.diag_indices_from(A)] += jitter
-        x = None
-        try:
-            cho = sla.cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
-            x = constrained(lambda b: sla.cho_solve(cho, b, check_finite=False))
-        except np.linalg.LinAlgError:
-            pass
-        if x is not None:
-            res = KFF @ x - rhs
-            if target is not None:
-                res -= res.mean()  # the multiplier nu absorbs the constant part
-            if np.linalg.norm(res) <= 1e-9 * max(np.linalg.norm(rhs), 1e-300):
-                return x
-        w, V = np.linalg.eigh(KFF)
-        keep = w > 1e-12 * max(float(w[-1]), 1e-300)
-        Vk, wk = V[:, keep], w[keep]
-        return constrained(lambda b: Vk @ ((Vk.T @ b) / wk))
-
-    def factor(self, rtol=1e-12):
-        """``Phi`` with ``K = Phi Phi^T`` up to ``rtol``: a pivoted Cholesky factor."""
-        n = self.n
-        if n == 0:
-            return np.zeros((0, 0))
-        c, piv, rank, info = sla.lapack.dpstrf(
-            np.array(self.K, dtype=np.float64, order="F"), lower=1, tol=rtol * np.max(np.diag(self.K))
-        )
-        if info < 0:
-            raise np.linalg.LinAlgError("pivoted Cholesky failed")
-        L = np.tril(c)[:, :rank]
-        Phi = np.empty((n, rank))
-        Phi[piv - 1] = L
-        return Phi
-
-
-class FactorQuadratic:
-    """``K = Phi Phi^T`` held through its factor ``Phi`` (n x m)."""
-
-    def __init__(self, Phi):
-        self.Phi = Phi
-        self.n = Phi.shape[0]
-
-    def matvec(self, v):
-        return self.Phi @ (self.Phi.T @ v)
-
-    def diag(self):
-        return np.einsum("ij,ij->i", self.Phi, self.Phi)
-
-    def face_operator(self, F):
-        """``v -> Phi_F Phi_F^T v`` on the rows ``F`` of the factor."""
-        Phi_F = self.Phi[F]
-
-        def matvec(v):
-            return Phi_F @ (Phi_F.T @ v)
-
-        return matvec
-
-    def factor(self, rtol=None):
-        return self.Phi
 
 
 def project_box_band(z, B, lo, hi, lam0=0.0):
@@ -483,7 +375,6 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
     hands its point to the accelerated
     gradient phase.  Returns ``(beta, n_iter, n_cholesky, converged)``.
     """
-    n = Q.n
     dense = isinstance(Q, DenseQuadratic)
     diag = np.maximum(Q.diag(), 1e-300)
     beta, lam = project_box_band(beta, B, lo, hi)
@@ -563,6 +454,113 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
     return beta, it, n_chol, gap <= tol * scale
 
 
+def _certified(Q, kappa, B, lo, hi, beta, tol):
+    """Whether the projection of ``beta`` meets the stopping rule."""
+    beta, _ = project_box_band(beta, B, lo, hi)
+    gap, _, scale = duality_gap(beta, Q.matvec(beta), kappa, B, lo, hi)
+    return gap <= tol * scale
+
+
+#: Working set: at most _WS_CAP * m rows, _WS_ADD * m added per round, _WS_ROUNDS rounds.
+_WS_CAP, _WS_ADD, _WS_ROUNDS = 1.5, 0.5, 30
+
+
+def _working_set(Q, kappa, B, lo, hi, beta, tol, max_rounds, verbose):
+    """Exact solves on a working set of rows: KMM with a rank-deficient factor.
+
+    Why: with ``K = Phi Phi^T`` of rank m < n, every face of more than m free
+    rows is singular.  Projected Newton then frees, at a point where the
+    gradient pulls most of the zeros up (on the shifted d = 20 problem, 50,000
+    rows and m = 1000: 49,964 of them at its 12th iteration), and its step
+    on that face -- the minimum-norm solution of a singular system by
+    truncated conjugate gradients -- moves all of them, both ways; the
+    projection cuts it to a step of 2e-3 to 8e-3, iteration after iteration
+    (the 71 s solve).  The optimum itself is sparse there (about 440
+    non-zero weights), so its face has fewer than m rows and is regular.
+
+    How: the optimum is found as the optimum restricted to a working set
+    ``W`` of rows, every other weight held at 0 -- the same QP on ``|W|``
+    variables with the dense ``K_WW = Phi_W Phi_W^T`` (``|W|`` at most
+    ``1.5 m``), solved to ``tol`` by the dense path of
+    :func:`solve_box_band_qp` (projected Newton with Cholesky face solves and
+    its finishers), warm-started from the previous round.  After each
+    restricted solve, one product with ``K`` gives the gradient ``g`` of the
+    full problem and its certified Frank-Wolfe gap (:func:`duality_gap`),
+    which stops the phase.  Otherwise the rows outside ``W`` whose reduced
+    gradient ``g_i + nu`` is negative (``nu`` the band's multiplier,
+    ``-mean(g)`` over the free rows of ``W`` when the sum is on a side of the
+    band, else 0) -- the rows the optimum would raise from 0 -- join ``W``,
+    most negative first, at most ``m / 2`` per round; zeros of ``W`` held at 0
+    by a positive reduced gradient leave it, largest first, when ``W`` would
+    outgrow its cap.  ``W`` starts with the ``m / 2`` rows of smallest
+    gradient at the projected ``beta`` (at least enough rows to reach the
+    band).  ``f`` does not increase from round to round beyond the restricted
+    solves' tolerance (each restricted problem contains the previous
+    solution).  The phase gives up -- not converged, the caller goes on with
+    projected Newton from the start -- on the signs of a dense optimum (on
+    the 50,000-row problem of ``bench_kmm``, 42,000 free weights): the first
+    restricted optimum is no better than the start, or a restricted optimum
+    has more non-zero weights than m (faces of more than m rows are singular
+    again), or ``W`` cannot take the new rows within its cap; and when no row
+    outside ``W`` has a negative reduced gradient although the gap is still
+    open.  Returns ``(beta, n_rounds, converged)``.
+    """
+    Phi = Q.Phi
+    n, m = Phi.shape
+    cap = n if n <= _SMALL else max(int(_WS_CAP * m), int(np.ceil(hi / B)) + 1)
+    beta, _ = project_box_band(beta, B, lo, hi)
+    Kb = Q.matvec(beta)
+    g = Kb - kappa
+    f_start = 0.5 * float(beta @ Kb) - float(kappa @ beta)
+    start = beta
+    size = n if n <= _SMALL else max(m // 2, int(np.ceil(lo / B)) + 1)
+    W = np.sort(np.argsort(g, kind="stable")[:size])
+    b_W = np.zeros(W.shape[0])
+    for rounds in range(1, max_rounds + 1):
+        Phi_W = Phi[W]
+        Q_W = DenseQuadratic(Phi_W @ Phi_W.T)
+        b_W, sub = solve_box_band_qp(Q_W, kappa[W], B, lo, hi, tol=tol, x0=b_W)
+        beta = np.zeros(n)
+        beta[W] = b_W
+        Kb = Phi @ (Phi_W.T @ b_W)
+        g = Kb - kappa
+        gap, obj, scale = duality_gap(beta, Kb, kappa, B, lo, hi)
+        if verbose:
+            verbose(f"working set round {rounds}: {W.shape[0]} rows, objective {obj:.12g}, "
+                    f"relative gap {gap / max(scale, 1e-300):.3e}, "
+                    f"{np.count_nonzero(b_W > 0)} non-zero, {sub['n_iter']} iterations")
+        if gap <= tol * scale:
+            return beta, rounds, True
+        if W.shape[0] < n and ((rounds == 1 and obj >= f_start) or np.count_nonzero(b_W) > m):
+            # a dense optimum: the restricted one is no better than the start,
+            # or has more non-zeros than the rank (singular faces again)
+            return start, rounds, False
+        free = (b_W > 0) & (b_W < B)
+        total = float(b_W.sum())
+        on_band = total >= hi - 1e-9 * hi or total <= lo + 1e-9 * max(lo, 1.0)
+        nu = -float(g[W][free].mean()) if (on_band and free.any()) else 0.0
+        r = g + nu
+        outside = np.ones(n, dtype=bool)
+        outside[W] = False
+        cand = np.flatnonzero(outside & (r < 0))
+        if cand.shape[0] == 0:
+            return beta, rounds, False
+        add = cand[np.argsort(r[cand], kind="stable")[:max(int(_WS_ADD * m), 1)]]
+        keep = np.ones(W.shape[0], dtype=bool)
+        excess = W.shape[0] + add.shape[0] - cap
+        if excess > 0:
+            # drop zeros of W that the gradient holds at 0, largest first
+            zeros = np.flatnonzero((b_W <= 0) & (r[W] > 0))
+            drop = zeros[np.argsort(-r[W][zeros], kind="stable")[:excess]]
+            keep[drop] = False
+            if W.shape[0] - drop.shape[0] + add.shape[0] > cap:
+                return beta, rounds, False
+        order = np.argsort(np.concatenate([W[keep], add]), kind="stable")
+        W = np.concatenate([W[keep], add])[order]
+        b_W = np.concatenate([b_W[keep], np.zeros(add.shape[0])])[order]
+    return beta, max_rounds, False
+
+
 _SMALL = 500  # rows up to which the finite active-set finisher is affordable
 
 
@@ -637,7 +635,9 @@ def solve_box_band_qp(
 ):
     """Solve the box-and-band QP: projected Newton, then accelerated gradient.
 
-    The projected Newton phase (:func:`_projected_newton`) solves the usual
+    A rank-deficient factor is first solved on a working set of rows
+    (:func:`_working_set`); when that phase gives up, the solve starts over
+    from ``x0`` as for a dense ``K``.  The projected Newton phase (:func:`_projected_newton`) solves the usual
     KMM problem (band inactive at the optimum, ``K`` not degenerate) in a
     handful of iterations; when it stalls, the accelerated projected gradient
     iterations with active-set polishing below continue from its point.
@@ -655,7 +655,8 @@ def solve_box_band_qp(
     max_iter : int
         Maximum number of accelerated-gradient iterations.
     newton : bool
-        Run the projected Newton phase first.
+        Run the projected Newton phase (and the working set of a
+        rank-deficient factor) first.
     newton_iter : int
         Maximum iterations of the projected Newton phase.
     polish : bool
@@ -675,13 +676,27 @@ def solve_box_band_qp(
         ``n_iter``, ``gap`` (absolute), ``rel_gap``, ``objective``,
         ``converged``, ``n_polish`` (accepted active-set steps),
         ``n_newton`` and ``n_cholesky`` (projected Newton iterations, and
-        those with a Cholesky face solve); ``n_iter`` counts both phases.
+        those with a Cholesky face solve), ``n_working_set`` (rounds of the
+        working set of a rank-deficient factor) and ``n_exact_small``;
+        ``n_iter`` counts the rounds and the iterations of every phase.
     """
     n = Q.n
     polish = polish and isinstance(Q, DenseQuadratic)
     start = np.ones(n) if x0 is None else np.asarray(x0, dtype=np.float64)
     verbose = progress("KMM", verbose)  # lines with the elapsed time
-    info = {"n_iter": 0, "n_polish": 0, "n_newton": 0, "n_cholesky": 0, "n_exact_small": 0}
+    info = {"n_iter": 0, "n_polish": 0, "n_newton": 0, "n_cholesky": 0, "n_exact_small": 0,
+            "n_working_set": 0}
+    if newton and n and isinstance(Q, FactorQuadratic) and Q.Phi.shape[1] < n and not (
+        _certified(Q, kappa, B, lo, hi, start, tol)
+    ):
+        # a rank-deficient factor: its faces of more than m rows are singular
+        # (an optimal start, e.g. the unit weights without a shift, is kept:
+        # the optimum is not unique, and the working set's is sparse)
+        cand, rounds, done = _working_set(Q, kappa, B, lo, hi, start, tol, _WS_ROUNDS, verbose)
+        info["n_working_set"] = rounds
+        if done:
+            start = cand
+            newton = False
     if newton and n:
         start, n_newton, n_chol, done = _projected_newton(
             Q, kappa, B, lo, hi, start, tol, min(newton_iter, max_iter), verbose
@@ -700,9 +715,10 @@ def solve_box_band_qp(
                 beta, Kb, gap, obj, scale = cand, Kc, gap_c, obj_c, scale_c
                 info["n_exact_small"] = 1
     if gap <= tol * scale or n == 0:
-        info.update(n_iter=info["n_newton"], gap=gap, rel_gap=gap / max(scale, 1e-300),
-                    objective=obj, converged=True)
-        verbose(f"solved by projected Newton in {info['n_iter']} iterations: relative gap "
+        info.update(n_iter=info["n_newton"] + info["n_working_set"], gap=gap,
+                    rel_gap=gap / max(scale, 1e-300), objective=obj, converged=True)
+        phase = "working set" if info["n_working_set"] and not info["n_newton"] else "projected Newton"
+        verbose(f"solved by {phase} in {info['n_iter']} iterations: relative gap "
                 f"{info['rel_gap']:.3e}")
         return beta, info
     L = 1.05 * _power_lipschitz(Q)
@@ -766,7 +782,7 @@ def solve_box_band_qp(
                         converged = True
                         break
     info.update(
-        n_iter=it + info["n_newton"],
+        n_iter=it + info["n_newton"] + info["n_working_set"],
         gap=gap,
         rel_gap=gap / max(scale, 1e-300),
         objective=obj,
@@ -775,28 +791,3 @@ def solve_box_band_qp(
     verbose(f"accelerated gradient stopped after {info['n_iter']} iterations: relative gap "
             f"{info['rel_gap']:.3e}, converged={info['converged']}")
     return beta, info
-
-
-def solve_cvxpy(Q, kappa, B, lo, hi, *, solver=None, verbose=False):
-    """Reference solution through cvxpy, with a factor of ``K``.
-
-    Returns ``(beta, n_iter)``; ``beta`` is put back into the feasible set by
-    the exact projection (a change of the order of the solver's tolerance).
-    """
-    import cvxpy as cp
-
-    Phi = Q.factor()
-    n = Q.n
-    beta = cp.Variable(n)
-    objective = 0.5 * cp.sum_squares(Phi.T @ beta) - kappa @ beta
-    constraints = [beta >= 0, beta <= B, cp.sum(beta) >= lo, cp.sum(beta) <= hi]
-    problem = cp.Problem(cp.Minimize(objective), constraints)
-    if solver is None:
-        solver = "CLARABEL" if "CLARABEL" in cp.installed_solvers() else None
-    problem.solve(solver=solver, verbose=bool(verbose))
-    if beta.value is None or problem.status not in ("optimal", "optimal_inaccurate"):
-        raise RuntimeError(f"cvxpy returned status {problem.status!r}")
-    stats = problem.solver_stats
-    n_iter = int(stats.num_iters) if stats is not None and stats.num_iters is not None else 0
-    solution, _ = project_box_band(np.asarray(beta.value, dtype=np.float64), B, lo, hi)
-    return solution, n_iter
