@@ -19,15 +19,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseWeighter
-from ..kernels import KERNEL_PARAMS, kernel_mean, make_nystroem, pairwise_kernels
-from ..utils._dask import (
-    fit_nystroem,
-    is_dask_array,
-    scatter_rows,
-    select_rows,
-    take_rows,
-    transform_mean,
-)
+from ..kernels import KERNEL_PARAMS, kernel_mean, pairwise_kernels
+from ..kernels._nystroem import LandmarkFeatures
+from ..utils._dask import scatter_rows, select_rows, take_rows
 from ..utils._domain import _stack_rows
 from ._base import KERNELS, SPARSE_KERNELS, resolve_gamma_grid
 from ._kmm_solver import DenseQuadratic, FactorQuadratic, solve_box_band_qp, solve_cvxpy
@@ -343,22 +337,16 @@ class KMM(BaseWeighter):
             return DenseQuadratic(K), kappa
         rows = _stack_rows(X_source, X_target)
         m = min(self.n_components, rows.shape[0])
-        nys = make_nystroem(
-            self.kernel, n_components=m, random_state=random_state, **kw
-        )
-        if is_dask_array(X_target):  # the target's kernel mean is a sum over row blocks
-            nys = fit_nystroem(nys, rows, random_state, "KMM")
-            mean_t = transform_mean(nys, X_target, m, "KMM")
-        else:
-            nys.fit(rows)
-            mean_t = np.asarray(nys.transform(X_target), dtype=np.float64).mean(axis=0)
-        self._check_gram(
-            np.asarray(pairwise_kernels(nys.components_, metric=self.kernel, **kw)),
-            "Nystroem landmarks",
+        # the landmarks are the rows scikit-learn's Nystroem drew from the same
+        # random numbers (KMM's landmark set before it moved onto LandmarkFeatures)
+        indices = np.sort(random_state.permutation(rows.shape[0])[:m])
+        nys = LandmarkFeatures(self.kernel, n_jobs=self.n_jobs, **kw).fit_indices(
+            rows, indices, "KMM",
+            check_gram=lambda K: self._check_gram(K, "Nystroem landmarks"),
         )
         self.nystroem_ = nys
-        Phi_s = np.asarray(nys.transform(X_source), dtype=np.float64)
-        kappa = n_s * (Phi_s @ mean_t)
+        Phi_s = nys.transform(X_source)
+        kappa = n_s * (Phi_s @ nys.transform_mean(X_target, "KMM"))
         return FactorQuadratic(Phi_s), kappa
 
     def _fit_weights(self, X_source, X_target, random_state):
@@ -474,7 +462,7 @@ class KMM(BaseWeighter):
             s_vals = np.maximum(s_vals, 0.0)
             V = sigma = None
         else:
-            Phi = np.asarray(self.nystroem_.transform(self.X_source_), dtype=np.float64)
+            Phi = self.nystroem_.transform(self.X_source_)
             U, sigma, Vt = scipy.linalg.svd(Phi, full_matrices=False)
             s_vals, V = sigma**2, Vt.T
         n = beta.shape[0]
@@ -557,8 +545,7 @@ class KMM(BaseWeighter):
         X = self._validate_predict_data(X)
         coef = self._ratio()["coef"]
         if self.nystroem_ is not None:
-            Phi = np.asarray(self.nystroem_.transform(X), dtype=np.float64)
-            return np.maximum(Phi @ coef, 0.0)
+            return np.maximum(self.nystroem_.transform(X) @ coef, 0.0)
         Kx = pairwise_kernels(
             X, self.X_source_, metric=self.kernel, n_jobs=self.n_jobs, **self._kernel_params()
         )

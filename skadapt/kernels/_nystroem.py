@@ -30,12 +30,13 @@ Two Nystroem maps live here, for one kernel of :func:`pairwise_kernels`:
 """
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.linalg import eigh
 from sklearn.kernel_approximation import Nystroem
 
 from ._pairwise import pairwise_kernels
 from ._params import check_finite, validate_metric, validate_params
-from ..utils._dask import is_dask_array, take_rows
+from ..utils._dask import is_dask_array, row_sum, take_rows
 
 __all__ = [
     "LandmarkFeatures",
@@ -104,7 +105,7 @@ class LandmarkFeatures:
     landmark_indices_ : ndarray of shape (n_landmarks,)
         The rows of the fit data used as landmarks, sorted.
     landmarks_ : ndarray or sparse matrix of shape (n_landmarks, n_features)
-        The landmark rows ``Z`` (in memory, also for a dask ``X``).
+        The landmark rows ``Z`` in float64 (in memory, also for a dask ``X``).
     root_ : ndarray of shape (n_landmarks, rank)
         ``R = V_+ diag(lambda_+)^{-1/2}`` from the eigenpairs of ``K(Z, Z)``
         above :func:`zero_tolerance`: ``rank`` is the numerical rank.
@@ -153,18 +154,42 @@ class LandmarkFeatures:
         -------
         self : LandmarkFeatures
         """
-        idx = draw_landmarks(X.shape[0], n_landmarks, random_state)
-        Z = take_rows(X, idx, owner) if is_dask_array(X) else X[idx]
-        lam, V = eigh(self._pairwise(Z))
+        indices = draw_landmarks(X.shape[0], n_landmarks, random_state)
+        return self.fit_indices(X, indices, owner)
+
+    def fit_indices(self, X, indices, owner="LandmarkFeatures", check_gram=None):
+        """Use the rows ``X[indices]`` as landmarks and compute the root of their kernel matrix.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
+            As in :meth:`fit`.
+        indices : ndarray of int
+            Distinct row indices, sorted (as :func:`draw_landmarks` gives).
+        owner : str, default="LandmarkFeatures"
+            Name used in the errors of a dask ``X``.
+        check_gram : callable or None, default=None
+            Called with the float64 ``K(Z, Z)`` before its eigendecomposition
+            (to raise on a kernel that is not finite or not PSD there).
+
+        Returns
+        -------
+        self : LandmarkFeatures
+        """
+        Z = as_float64(take_rows(X, indices, owner) if is_dask_array(X) else X[indices])
+        K = self._pairwise(Z)
+        if check_gram is not None:
+            check_gram(K)
+        lam, V = eigh(K)
         keep = lam > zero_tolerance(lam[-1], Z.shape[0])
-        self.landmark_indices_ = idx
+        self.landmark_indices_ = np.asarray(indices)
         self.landmarks_ = Z
         self.root_ = V[:, keep] / np.sqrt(lam[keep])
         return self
 
     def kernel(self, X):
-        """``K(X, Z)``, float64, of shape (n_samples, n_landmarks)."""
-        return self._pairwise(X, self.landmarks_)
+        """``K(X, Z)``, float64, of shape (n_samples, n_landmarks) (``X`` is cast to float64)."""
+        return self._pairwise(as_float64(X), self.landmarks_)
 
     def kernel_blocks(self, X):
         """``(start, K(X[start:stop], Z))`` for the row blocks of ``X``, in order."""
@@ -182,6 +207,35 @@ class LandmarkFeatures:
     def transform(self, X):
         """The features ``phi(X) = K(X, Z) R`` of shape (n_samples, rank)."""
         return self.apply(X, self.root_)
+
+    def transform_mean(self, X, owner="LandmarkFeatures"):
+        """The mean feature ``mean_i phi(x_i)`` of the rows of ``X``, of shape (rank,).
+
+        ``K(X, Z)`` is summed over row blocks (:meth:`kernel_blocks`); of a
+        dask ``X`` over its row blocks where they live (:func:`row_sum`,
+        errors naming ``owner``), only the ``n_landmarks`` totals reaching
+        the client.
+        """
+        m = self.landmarks_.shape[0]
+        if is_dask_array(X):
+            total = row_sum(_kernel_sum, X, size=m, name=owner, nystroem=self)
+        else:
+            total = np.zeros(m)
+            for _, C in self.kernel_blocks(X):
+                total += C.sum(axis=0)
+        return (total / X.shape[0]) @ self.root_
+
+
+def _kernel_sum(X_block, nystroem):
+    """``sum_i K(x_i, Z)`` over one block of rows (for :func:`row_sum`)."""
+    return nystroem.kernel(X_block).sum(axis=0)
+
+
+def as_float64(X):
+    """``X`` (ndarray or sparse matrix) in float64, copied only when it is not."""
+    if sp.issparse(X):
+        return X.astype(np.float64, copy=False)
+    return np.asarray(X, dtype=np.float64)
 
 
 def make_nystroem(
