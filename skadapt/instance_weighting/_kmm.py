@@ -5,8 +5,9 @@ the target's: the weights solve the box-and-band quadratic program of
 :mod:`._kmm_solver`, with ``K`` the source kernel matrix and
 ``kappa_i = (n_s / n_t) sum_j k(x_i, x'_j)`` (through
 :func:`skadapt.kernels.kernel_mean`).  With ``n_components`` the kernel is
-replaced by a Nystroem factor ``K ~ Phi Phi^T`` (from
-:func:`skadapt.kernels.make_nystroem`) and the n x n matrix is never formed.
+replaced by a Nystroem factor ``K ~ Phi Phi^T`` (skadapt's map,
+:class:`skadapt.kernels._nystroem.LandmarkFeatures`) and the n x n matrix is
+never formed.
 """
 
 import warnings
@@ -120,7 +121,9 @@ class KMM(BaseWeighter):
     n_components : int or None, default=None
         Use a Nystroem factor with this many landmarks (drawn from the source
         and target rows; at most their number) instead of the exact kernel:
-        memory and time grow linearly with the number of rows.
+        memory and time grow linearly with the number of rows.  The features
+        are computed in float64 (also for float32 input), without the
+        numerically null part of the landmarks' kernel matrix.
     random_state : int, RandomState instance or None, default=None
         Seed of the Nystroem landmarks and of ``gamma="median"``.
     n_jobs : int or None, default=None
@@ -170,8 +173,14 @@ class KMM(BaseWeighter):
         does not pay for).
     X_source_ : ndarray or sparse matrix of shape (n_source, n_features)
         The source rows of fit (the support of :meth:`density_ratio`).
-    nystroem_ : sklearn.kernel_approximation.Nystroem or None
-        The fitted Nystroem map with ``n_components`` (else None).
+    nystroem_ : LandmarkFeatures or None
+        With ``n_components``, the fitted Nystroem map of the kernel
+        (skadapt's :class:`~skadapt.kernels._nystroem.LandmarkFeatures`;
+        None for the exact kernel): ``nystroem_.transform(X)`` gives the
+        float64 features ``Phi`` of any rows (of the quadratic program and of
+        :meth:`density_ratio`), ``nystroem_.landmark_indices_`` the landmarks'
+        positions among the source-then-target rows of fit (sorted),
+        ``nystroem_.landmarks_`` the landmark rows.
     n_features_in_ : int
         Number of features seen during fit.
 
@@ -402,7 +411,7 @@ class KMM(BaseWeighter):
         return beta
 
     def _kernel_params(self):
-        """The parameters of ``pairwise_kernels`` / ``make_nystroem`` for this kernel."""
+        """The parameters of ``pairwise_kernels`` / ``LandmarkFeatures`` for this kernel."""
         used = KERNEL_PARAMS[self.kernel]
         kw = {"gamma": self.gamma_} if "gamma" in used else {}
         if "degree" in used:
