@@ -5,8 +5,9 @@ the target's: the weights solve the box-and-band quadratic program of
 :mod:`._box_solver`, with ``K`` the source kernel matrix and
 ``kappa_i = (n_s / n_t) sum_j k(x_i, x'_j)`` (through
 :func:`skadapt.kernels.kernel_mean`).  With ``n_components`` the kernel is
-replaced by a Nystroem factor ``K ~ Phi Phi^T`` (from
-:func:`skadapt.kernels.make_nystroem`) and the n x n matrix is never formed.
+replaced by a Nystroem factor ``K ~ Phi Phi^T`` (skadapt's map,
+:class:`skadapt.kernels._nystroem.LandmarkFeatures`) and the n x n matrix is
+never formed.
 """
 
 import warnings
@@ -19,15 +20,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseWeighter
-from ..kernels import KERNEL_PARAMS, kernel_mean, make_nystroem, pairwise_kernels
-from ..utils._dask import (
-    fit_nystroem,
-    is_dask_array,
-    scatter_rows,
-    select_rows,
-    take_rows,
-    transform_mean,
-)
+from ..kernels import KERNEL_PARAMS, kernel_mean, pairwise_kernels
+from ..kernels._nystroem import LandmarkFeatures
+from ..utils._dask import scatter_rows, select_rows, take_rows
 from ..utils._domain import _stack_rows
 from ._base import KERNELS, SPARSE_KERNELS, resolve_gamma_grid
 from ._box_solver import solve_box_band_qp
@@ -128,7 +123,9 @@ class KMM(BaseWeighter):
     n_components : int or None, default=None
         Use a Nystroem factor with this many landmarks (drawn from the source
         and target rows; at most their number) instead of the exact kernel:
-        memory and time grow linearly with the number of rows.
+        memory and time grow linearly with the number of rows.  The features
+        are computed in float64 (also for float32 input), without the
+        numerically null part of the landmarks' kernel matrix.
     random_state : int, RandomState instance or None, default=None
         Seed of the Nystroem landmarks and of ``gamma="median"``.
     n_jobs : int or None, default=None
@@ -178,8 +175,14 @@ class KMM(BaseWeighter):
         does not pay for).
     X_source_ : ndarray or sparse matrix of shape (n_source, n_features)
         The source rows of fit (the support of :meth:`density_ratio`).
-    nystroem_ : sklearn.kernel_approximation.Nystroem or None
-        The fitted Nystroem map with ``n_components`` (else None).
+    nystroem_ : LandmarkFeatures or None
+        With ``n_components``, the fitted Nystroem map of the kernel
+        (skadapt's :class:`~skadapt.kernels._nystroem.LandmarkFeatures`;
+        None for the exact kernel): ``nystroem_.transform(X)`` gives the
+        float64 features ``Phi`` of any rows (of the quadratic program and of
+        :meth:`density_ratio`), ``nystroem_.landmark_indices_`` the landmarks'
+        positions among the source-then-target rows of fit (sorted),
+        ``nystroem_.landmarks_`` the landmark rows.
     n_features_in_ : int
         Number of features seen during fit.
 
@@ -345,22 +348,16 @@ class KMM(BaseWeighter):
             return DenseQuadratic(K), kappa
         rows = _stack_rows(X_source, X_target)
         m = min(self.n_components, rows.shape[0])
-        nys = make_nystroem(
-            self.kernel, n_components=m, random_state=random_state, **kw
-        )
-        if is_dask_array(X_target):  # the target's kernel mean is a sum over row blocks
-            nys = fit_nystroem(nys, rows, random_state, "KMM")
-            mean_t = transform_mean(nys, X_target, m, "KMM")
-        else:
-            nys.fit(rows)
-            mean_t = np.asarray(nys.transform(X_target), dtype=np.float64).mean(axis=0)
-        self._check_gram(
-            np.asarray(pairwise_kernels(nys.components_, metric=self.kernel, **kw)),
-            "Nystroem landmarks",
+        # the landmarks are the rows scikit-learn's Nystroem drew from the same
+        # random numbers (KMM's landmark set before it moved onto LandmarkFeatures)
+        indices = np.sort(random_state.permutation(rows.shape[0])[:m])
+        nys = LandmarkFeatures(self.kernel, n_jobs=self.n_jobs, **kw).fit_indices(
+            rows, indices, "KMM",
+            check_gram=lambda K: self._check_gram(K, "Nystroem landmarks"),
         )
         self.nystroem_ = nys
-        Phi_s = np.asarray(nys.transform(X_source), dtype=np.float64)
-        kappa = n_s * (Phi_s @ mean_t)
+        Phi_s = nys.transform(X_source)
+        kappa = n_s * (Phi_s @ nys.transform_mean(X_target, "KMM"))
         return FactorQuadratic(Phi_s), kappa
 
     def _fit_weights(self, X_source, X_target, random_state):
@@ -416,7 +413,7 @@ class KMM(BaseWeighter):
         return beta
 
     def _kernel_params(self):
-        """The parameters of ``pairwise_kernels`` / ``make_nystroem`` for this kernel."""
+        """The parameters of ``pairwise_kernels`` / ``LandmarkFeatures`` for this kernel."""
         used = KERNEL_PARAMS[self.kernel]
         kw = {"gamma": self.gamma_} if "gamma" in used else {}
         if "degree" in used:
@@ -476,7 +473,7 @@ class KMM(BaseWeighter):
             s_vals = np.maximum(s_vals, 0.0)
             V = sigma = None
         else:
-            Phi = np.asarray(self.nystroem_.transform(self.X_source_), dtype=np.float64)
+            Phi = self.nystroem_.transform(self.X_source_)
             U, sigma, Vt = scipy.linalg.svd(Phi, full_matrices=False)
             s_vals, V = sigma**2, Vt.T
         n = beta.shape[0]
@@ -559,8 +556,7 @@ class KMM(BaseWeighter):
         X = self._validate_predict_data(X)
         coef = self._ratio()["coef"]
         if self.nystroem_ is not None:
-            Phi = np.asarray(self.nystroem_.transform(X), dtype=np.float64)
-            return np.maximum(Phi @ coef, 0.0)
+            return np.maximum(self.nystroem_.transform(X) @ coef, 0.0)
         Kx = pairwise_kernels(
             X, self.X_source_, metric=self.kernel, n_jobs=self.n_jobs, **self._kernel_params()
         )

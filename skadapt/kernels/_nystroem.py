@@ -1,41 +1,54 @@
 """Low-rank kernel features: the Nystroem method.
 
-Two Nystroem maps live here, for one kernel of :func:`pairwise_kernels`:
+:class:`LandmarkFeatures` is skadapt's one Nystroem map, for one kernel of
+:func:`pairwise_kernels`: ``phi(x) = K(x, Z) R`` on ``m`` landmark rows
+``Z``, with ``R = V_+ diag(lambda_+)^{-1/2}`` from the eigendecomposition of
+``K(Z, Z)`` without its numerically null part (eigenvalues at or below
+:func:`zero_tolerance`), so that ``phi(x) . phi(y) = K(x, Z) K(Z, Z)^+ K(Z,
+y)``.  The input is cast to float64 and ``K(X, Z)`` is computed by skadapt's
+:func:`pairwise_kernels` (sparse rows stay sparse) in row blocks of bounded
+memory (:func:`block_rows`); a dask ``X`` has only its landmark rows
+gathered, and its mean feature (:meth:`LandmarkFeatures.transform_mean`) is
+a sum over its row blocks.  skadapt's estimators all use it:
+:class:`~skadapt.TCA` with ``n_landmarks`` (landmarks from
+:func:`draw_landmarks`) and :class:`~skadapt.KMM` with ``n_components``
+(landmarks given to :meth:`LandmarkFeatures.fit_indices`: the rows
+scikit-learn's ``Nystroem`` drew from the same random numbers, which KMM
+used before).
 
-* :class:`LandmarkFeatures`, skadapt's own: ``phi(x) = K(x, Z) R`` on ``m``
-  landmark rows ``Z`` (drawn by :func:`draw_landmarks`: uniformly without
-  replacement, sorted), with ``R = V_+ diag(lambda_+)^{-1/2}`` from the
-  eigendecomposition of ``K(Z, Z)`` without its numerically null part
-  (eigenvalues at or below :func:`zero_tolerance`), so that
-  ``phi(x) . phi(y) = K(x, Z) K(Z, Z)^+ K(Z, y)``.  ``K(X, Z)`` is computed
-  by skadapt's :func:`pairwise_kernels` (sparse rows stay sparse) in row
-  blocks of bounded memory (:func:`block_rows`), and a dask ``X`` has only
-  its landmark rows gathered.  :class:`~skadapt.TCA`'s landmark solver is
-  built on it.
-* :func:`make_nystroem`: scikit-learn's
-  :class:`~sklearn.kernel_approximation.Nystroem` configured for one of
-  skadapt's kernels (its symmetric root ``K(Z, Z)^{-1/2}`` floors the
-  eigenvalues at 1e-12 instead of dropping the null ones, and it works in
-  the dtype of the data).  :class:`~skadapt.KMM` with ``n_components``
-  keeps this map: its weights solve a rank-``m`` quadratic program to a
-  relative duality gap of 1e-5, whose solution is not unique (a face of the
-  box), and the solver's path follows rounding-level changes of the
-  features.  With the features of :class:`LandmarkFeatures` (the same
-  landmark set, skadapt's kernels) KMM's weights moved by up to 3e-4
-  relative on float64 test problems (their objective by at most 1.5e-9:
-  the same optimum), by 5e-8 on the problem of ``bench_kmm_large`` at
-  n = 500 and 1500, and by O(1) with float32 input (scikit-learn's map
-  then works in float32); KMM's numbers could not be kept to 1e-8 on this
-  map, so KMM stays on scikit-learn's.
+KMM moved onto this map from scikit-learn's
+:class:`~sklearn.kernel_approximation.Nystroem`, whose symmetric root
+``K(Z, Z)^{-1/2}`` floors the eigenvalues at 1e-12 instead of dropping the
+null ones and which works in the dtype of the data.  With float32 input the
+eigenvalues of ``K(Z, Z)`` below float32's precision then became noise in
+the features: on a problem with a unique optimum (20 source rows, 100
+landmarks in 2-d) the float32 weights were 1.5e-3 (relative) from the
+float64 ones, and are 6e-8 from them on this map.  In float64 both maps
+give the same quadratic program up to rounding.  On 17 float64 test
+problems (the same landmarks; rbf, laplacian and polynomial kernels, up to
+n_s = 2000, m = 200) the objectives agreed to the solver's default relative
+duality gap (1e-5; they were at most 2e-7 apart) and the weights to 1e-5
+relative on 11 of them, up to 6e-2 on the others; with ``tol=1e-11`` the
+objectives agreed to 1e-14 and the weights to 2e-7, except on two
+polynomial problems whose factor has rank 15 < n_s: their optimum is a face
+of the box, not a point, and the solver's path follows rounding-level
+changes of the features there (weights 2e-4 and 8e-3 apart, objectives
+equal).
+
+:func:`make_nystroem` is a public convenience for users' own pipelines:
+it configures scikit-learn's ``Nystroem`` transformer for one of skadapt's
+kernels, with the parameters checked as :func:`pairwise_kernels` checks
+them.  No estimator of skadapt uses it.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.linalg import eigh
 from sklearn.kernel_approximation import Nystroem
 
 from ._pairwise import pairwise_kernels
 from ._params import check_finite, validate_metric, validate_params
-from ..utils._dask import is_dask_array, take_rows
+from ..utils._dask import is_dask_array, row_sum, take_rows
 
 __all__ = [
     "LandmarkFeatures",
@@ -104,7 +117,7 @@ class LandmarkFeatures:
     landmark_indices_ : ndarray of shape (n_landmarks,)
         The rows of the fit data used as landmarks, sorted.
     landmarks_ : ndarray or sparse matrix of shape (n_landmarks, n_features)
-        The landmark rows ``Z`` (in memory, also for a dask ``X``).
+        The landmark rows ``Z`` in float64 (in memory, also for a dask ``X``).
     root_ : ndarray of shape (n_landmarks, rank)
         ``R = V_+ diag(lambda_+)^{-1/2}`` from the eigenpairs of ``K(Z, Z)``
         above :func:`zero_tolerance`: ``rank`` is the numerical rank.
@@ -153,18 +166,42 @@ class LandmarkFeatures:
         -------
         self : LandmarkFeatures
         """
-        idx = draw_landmarks(X.shape[0], n_landmarks, random_state)
-        Z = take_rows(X, idx, owner) if is_dask_array(X) else X[idx]
-        lam, V = eigh(self._pairwise(Z))
+        indices = draw_landmarks(X.shape[0], n_landmarks, random_state)
+        return self.fit_indices(X, indices, owner)
+
+    def fit_indices(self, X, indices, owner="LandmarkFeatures", check_gram=None):
+        """Use the rows ``X[indices]`` as landmarks and compute the root of their kernel matrix.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
+            As in :meth:`fit`.
+        indices : ndarray of int
+            Distinct row indices, sorted (as :func:`draw_landmarks` gives).
+        owner : str, default="LandmarkFeatures"
+            Name used in the errors of a dask ``X``.
+        check_gram : callable or None, default=None
+            Called with the float64 ``K(Z, Z)`` before its eigendecomposition
+            (to raise on a kernel that is not finite or not PSD there).
+
+        Returns
+        -------
+        self : LandmarkFeatures
+        """
+        Z = as_float64(take_rows(X, indices, owner) if is_dask_array(X) else X[indices])
+        K = self._pairwise(Z)
+        if check_gram is not None:
+            check_gram(K)
+        lam, V = eigh(K)
         keep = lam > zero_tolerance(lam[-1], Z.shape[0])
-        self.landmark_indices_ = idx
+        self.landmark_indices_ = np.asarray(indices)
         self.landmarks_ = Z
         self.root_ = V[:, keep] / np.sqrt(lam[keep])
         return self
 
     def kernel(self, X):
-        """``K(X, Z)``, float64, of shape (n_samples, n_landmarks)."""
-        return self._pairwise(X, self.landmarks_)
+        """``K(X, Z)``, float64, of shape (n_samples, n_landmarks) (``X`` is cast to float64)."""
+        return self._pairwise(as_float64(X), self.landmarks_)
 
     def kernel_blocks(self, X):
         """``(start, K(X[start:stop], Z))`` for the row blocks of ``X``, in order."""
@@ -183,11 +220,45 @@ class LandmarkFeatures:
         """The features ``phi(X) = K(X, Z) R`` of shape (n_samples, rank)."""
         return self.apply(X, self.root_)
 
+    def transform_mean(self, X, owner="LandmarkFeatures"):
+        """The mean feature ``mean_i phi(x_i)`` of the rows of ``X``, of shape (rank,).
+
+        ``K(X, Z)`` is summed over row blocks (:meth:`kernel_blocks`); of a
+        dask ``X`` over its row blocks where they live (:func:`row_sum`,
+        errors naming ``owner``), only the ``n_landmarks`` totals reaching
+        the client.
+        """
+        m = self.landmarks_.shape[0]
+        if is_dask_array(X):
+            total = row_sum(_kernel_sum, X, size=m, name=owner, nystroem=self)
+        else:
+            total = np.zeros(m)
+            for _, C in self.kernel_blocks(X):
+                total += C.sum(axis=0)
+        return (total / X.shape[0]) @ self.root_
+
+
+def _kernel_sum(X_block, nystroem):
+    """``sum_i K(x_i, Z)`` over one block of rows (for :func:`row_sum`)."""
+    return nystroem.kernel(X_block).sum(axis=0)
+
+
+def as_float64(X):
+    """``X`` (ndarray or sparse matrix) in float64, copied only when it is not."""
+    if sp.issparse(X):
+        return X.astype(np.float64, copy=False)
+    return np.asarray(X, dtype=np.float64)
+
 
 def make_nystroem(
     metric="rbf", *, gamma=None, degree=3, coef0=1, n_components=100, random_state=None
 ):
     """A scikit-learn ``Nystroem`` transformer for one of skadapt's kernels.
+
+    A convenience for your own pipelines: skadapt's estimators use their own
+    map (float64 features, the null part of the landmarks' kernel matrix
+    dropped; see :mod:`skadapt.kernels._nystroem`), not this transformer,
+    which works in the dtype of the data.
 
     Parameters
     ----------

@@ -248,39 +248,3 @@ def scatter_rows(values, mask, X):
 def as_row_blocks(values, X):
     """The in-memory per-row ``values`` as a dask array cut like the rows of ``X``."""
     return _da().from_array(np.asarray(values), chunks=(_row_chunked(X).chunks[0],))
-
-
-class _KeepOrder(np.random.RandomState):
-    """A random state whose ``permutation(n)`` is ``arange(n)`` (see :func:`fit_nystroem`)."""
-
-    def permutation(self, x):
-        return np.arange(x)
-
-
-def fit_nystroem(nystroem, X, random_state, name):
-    """Fit scikit-learn's ``Nystroem`` on a dask ``X``, gathering only its landmark rows.
-
-    The landmarks are drawn with ``random_state`` exactly as ``Nystroem.fit``
-    draws them (``permutation(n_samples)[:n_components]``), gathered in that
-    order, and the transformer is fitted on them alone (with a random state
-    that keeps their order): the same landmarks and normalisation as
-    ``nystroem.fit`` on the in-memory ``X``.
-    """
-    from sklearn.base import clone
-    from sklearn.utils import check_random_state
-
-    n = X.shape[0]
-    indices = check_random_state(random_state).permutation(n)[: min(nystroem.n_components, n)]
-    fitted = clone(nystroem).set_params(random_state=_KeepOrder(0))
-    fitted.fit(take_rows(X, indices, name))
-    fitted.component_indices_ = indices
-    return fitted
-
-
-def _transform_sum(X_block, transformer):
-    return np.asarray(transformer.transform(X_block), dtype=np.float64).sum(axis=0)
-
-
-def transform_mean(transformer, X, n_out, name):
-    """Mean over the rows of a dask ``X`` of ``transformer.transform``, blockwise."""
-    return row_sum(_transform_sum, X, size=n_out, name=name, transformer=transformer) / X.shape[0]

@@ -281,6 +281,42 @@ def test_nystroem_with_all_landmarks_is_the_exact_problem():
     assert low.objective_ == pytest.approx(exact.objective_, rel=1e-5)
 
 
+def test_nystroem_float32_weights_equal_float64():
+    """float32 input gets the float64 Nystroem map: the weights of float64 input.
+
+    100 landmarks of 120 rows in 2-d with a wide kernel: ``K(Z, Z)`` has
+    eigenvalues far below float32's precision, which the map drops.  The 20
+    source rows' factor has full rank, so the weights are unique and only the
+    rounding of ``X`` to float32 separates the two fits (scikit-learn's
+    float32 Nystroem, KMM's map before, put them 1.5e-3 apart).
+    """
+    rng = np.random.default_rng(0)
+    Xs, Xt = rng.normal(size=(20, 2)), rng.normal(0.5, 0.7, size=(100, 2))
+    X, y, _ = source_target_merge(Xs, (Xs[:, 0] > 0).astype(int), Xt)
+    params = dict(gamma=0.3, B=10, n_components=100, random_state=0)
+    w64 = KMM(**params).fit(X, y)
+    w32 = KMM(**params).fit(X.astype(np.float32), y)
+    assert w32.weights_.dtype == np.float32
+    assert w32.objective_ == pytest.approx(w64.objective_, rel=1e-7)
+    np.testing.assert_allclose(w32.weights_, w64.weights_, rtol=0, atol=1e-5 * w64.weights_.max())
+
+
+def test_nystroem_attribute_is_the_fitted_map():
+    Xs, ys, Xt = _problem(8, 50, 40)
+    X, y, _ = source_target_merge(Xs, ys, Xt)
+    kmm = KMM(gamma=0.5, n_components=25, random_state=0).fit(X, y)
+    idx = kmm.nystroem_.landmark_indices_
+    assert idx.shape == (25,) and (np.diff(idx) > 0).all() and idx.max() < 90
+    # the landmarks are rows of the source-then-target rows of fit
+    np.testing.assert_array_equal(kmm.nystroem_.landmarks_, np.r_[Xs, Xt][idx])
+    Phi = kmm.nystroem_.transform(Xs)
+    beta = kmm.weights_[:50]
+    kappa = 50 * Phi @ kmm.nystroem_.transform(Xt).mean(axis=0)
+    v = Phi.T @ beta
+    assert 0.5 * v @ v - kappa @ beta == pytest.approx(kmm.objective_, rel=1e-10)
+    assert KMM(gamma=0.5).fit(X, y).nystroem_ is None
+
+
 def test_no_target_gives_unit_weights():
     X = np.random.default_rng(0).normal(size=(30, 3))
     with pytest.warns(NoTargetWarning):

@@ -255,12 +255,27 @@ def test_nystroem_kmm_dask_fit_equals_in_memory(client, gamma):
     ref = skadapt.KMM(**params).fit(X, y)
     est = skadapt.KMM(**params).fit(_chunked(X), y)
     assert est.gamma_ == pytest.approx(ref.gamma_, rel=1e-12)
+    np.testing.assert_array_equal(
+        est.nystroem_.landmark_indices_, ref.nystroem_.landmark_indices_
+    )
     assert est.objective_ == pytest.approx(ref.objective_, rel=1e-8)
     w = est.weights_.compute()
     source = y != -1
     assert (w[~source] == 0).all() and (w >= 0).all() and (w <= est.B).all()
     n_s = source.sum()
     assert abs(w.sum() - n_s) <= n_s * est.eps_ + 1e-9
+
+
+def test_nystroem_kmm_float32_dask_fit_equals_in_memory(client):
+    """float32 blocks are cast to float64 by the Nystroem map, as in memory."""
+    X, y = _shifted_rows()
+    X = X.astype(np.float32)
+    params = dict(gamma=1.0, n_components=30, random_state=0)
+    ref = skadapt.KMM(**params).fit(X, y)
+    est = skadapt.KMM(**params).fit(_chunked(X), y)
+    assert est.objective_ == pytest.approx(ref.objective_, rel=1e-8)
+    ratio = est.density_ratio(_chunked(X[700:]))
+    np.testing.assert_allclose(np.asarray(ratio), est.density_ratio(X[700:]), rtol=1e-12)
 
 
 @pytest.mark.parametrize("gamma", ["median", "scale"])
