@@ -709,7 +709,7 @@ def run(mode="quick"):
         "",
         _reuters_table(r_scores, r_peers, repeats),
         "",
-        f"Sizes (source / target) of skadapt's construction: "
+        "Sizes (source / target) of skadapt's construction: "
         + ", ".join(f"{t.replace('_', ' ')} {s[0]} / {s[1]}" for t, s in r_sizes.items())
         + ". Protocol: 50 % of the source (labelled) + 35 % of the target (unlabelled) to train, "
         "the other 65 % of the target to test, seeds 0.."
@@ -730,7 +730,7 @@ def run(mode="quick"):
         "gains do not appear on skadapt's construction and features -- the weights barely move a "
         "linear SVM (C = 1) on TF-IDF rows here (compare the peers' columns, same split).",
         "",
-        f"## (b) 1-D covariate shift (make_covariate_shift, n_s = n_t = 100): importance-weighted least squares",
+        "## (b) 1-D covariate shift (make_covariate_shift, n_s = n_t = 100): importance-weighted least squares",
         "",
         _toy_table(toy_errors, trials),
         "",

@@ -29,7 +29,7 @@ def _setup_block(text):
 def _rows(text):
     """The cells of the list-table's rows (header excluded)."""
     table = text[text.index(".. list-table::"):]
-    rows, cell = [], None
+    rows = []
     for line in table.splitlines()[1:]:
         if line.startswith("   * - "):
             rows.append([line[7:].strip()])

@@ -8,19 +8,22 @@ The problem is::
 with ``K`` positive semi-definite, given either densely or through a factor
 ``K = Phi Phi^T`` (Nystroem features, never forming the n x n matrix).
 
-:func:`solve_box_band_qp` is skadapt's own solver ("auto").  With a factor
-of rank m below n (Nystroem features of more rows than landmarks) it first
-tries a working set (:func:`_working_set`): the same QP restricted to at most
-1.5 m rows, every other weight held at 0, solved exactly by the dense path
-below, the rows with a negative reduced gradient added until the certified
-gap of the full problem closes; it finds the usual sparse optimum of such a
-problem in a few rounds, where projected Newton on the singular faces of more
-than m rows crawls.  Otherwise (a dense matrix, or a working set that gives
-up), it starts with
+:func:`solve_box_band_qp` is skadapt's own solver ("auto").  It starts with
 Bertsekas' projected Newton method (:func:`_projected_newton`: epsilon-active
 bounds held, a Newton step on the free variables by truncated conjugate
 gradients or a Cholesky factorisation of ``K_FF``, projected back exactly),
-which solves the usual KMM problem in 5 to 20 iterations.  When that phase
+which solves the usual KMM problem in 5 to 20 iterations.  With a factor of
+rank m below n (Nystroem features of more rows than landmarks), every face
+of more than m free rows is singular; when projected Newton crawls there
+(two steps in a row cut to 1/16 or less on such a face) or stops short of
+the tolerance, the solver tries a working set (:func:`_working_set`): the same QP restricted to at most 1.5 m
+rows, every other weight held at 0, solved exactly by the dense path, the
+rows with a negative reduced gradient added until the certified gap of the
+full problem closes; it finds the sparse optimum of a strongly shifted
+problem in a few rounds.  The optimum of a rank-deficient problem is not
+unique: where projected Newton converges, its point -- which keeps more of
+the rows than the working set's -- is the answer.  When the working set
+gives up, projected Newton goes on from its own point.  When that phase
 stalls (a degenerate ``K``), a problem of at most ``_SMALL`` rows is finished
 by a finite active-set method (:func:`_small_exact`, bounded least squares);
 otherwise the solver goes on from the Newton point with:
@@ -353,7 +356,7 @@ def _descent(fn, f, g, step, new, Kn, kappa, B, lo, hi, gap, scale):
     return False
 
 
-def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
+def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose, rank=None):
     """Bertsekas' projected Newton method, the fast first phase of the solver.
 
     D. P. Bertsekas, "Projected Newton methods for optimization problems with
@@ -373,18 +376,22 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
     ``K`` can make the phase stall: it stops -- after ``max_iter``
     iterations, or on a step shorter than 1e-3 three times in a row -- and
     hands its point to the accelerated
-    gradient phase.  Returns ``(beta, n_iter, n_cholesky, converged)``.
+    gradient phase.  Given the ``rank`` of a factor ``K = Phi Phi^T``, it
+    also stops when it crawls on singular faces: two iterations in a row
+    with more free rows than the rank and a projected step cut to at most
+    1/16 (the caller then tries :func:`_working_set`).  Returns ``(beta,
+    n_iter, n_cholesky, converged, crawled)``.
     """
     dense = isinstance(Q, DenseQuadratic)
     diag = np.maximum(Q.diag(), 1e-300)
     beta, lam = project_box_band(beta, B, lo, hi)
     Kb = Q.matvec(beta)
     f = 0.5 * float(beta @ Kb) - float(kappa @ beta)
-    n_chol, short, it = 0, 0, 0
+    n_chol, short, crawl, it = 0, 0, 0, 0
     while it < max_iter:
         gap, obj, scale = duality_gap(beta, Kb, kappa, B, lo, hi)
         if gap <= tol * scale:
-            return beta, it, n_chol, True
+            return beta, it, n_chol, True, False
         it += 1
         rel = gap / max(scale, 1e-300)
         g = Kb - kappa
@@ -450,15 +457,13 @@ def _projected_newton(Q, kappa, B, lo, hi, beta, tol, max_iter, verbose):
         short = short + 1 if (alpha < 1e-3 and not was_cut) else 0
         if short >= 3:
             break
+        singular = rank is not None and F.shape[0] > rank
+        crawl = crawl + 1 if (singular and alpha <= 0.0625 and not was_cut) else 0
+        if crawl >= 2:
+            gap, obj, scale = duality_gap(beta, Kb, kappa, B, lo, hi)
+            return beta, it, n_chol, gap <= tol * scale, True
     gap, obj, scale = duality_gap(beta, Kb, kappa, B, lo, hi)
-    return beta, it, n_chol, gap <= tol * scale
-
-
-def _certified(Q, kappa, B, lo, hi, beta, tol):
-    """Whether the projection of ``beta`` meets the stopping rule."""
-    beta, _ = project_box_band(beta, B, lo, hi)
-    gap, _, scale = duality_gap(beta, Q.matvec(beta), kappa, B, lo, hi)
-    return gap <= tol * scale
+    return beta, it, n_chol, gap <= tol * scale, False
 
 
 #: Working set: at most _WS_CAP * m rows, _WS_ADD * m added per round, _WS_ROUNDS rounds.
@@ -497,8 +502,9 @@ def _working_set(Q, kappa, B, lo, hi, beta, tol, max_rounds, verbose):
     band).  ``f`` does not increase from round to round beyond the restricted
     solves' tolerance (each restricted problem contains the previous
     solution).  The phase gives up -- not converged, the caller goes on with
-    projected Newton from the start -- on the signs of a dense optimum (on
-    the 50,000-row problem of ``bench_kmm``, 42,000 free weights): the first
+    projected Newton from where that stopped -- on the signs of a dense
+    optimum (on the 50,000-row problem of ``bench_kmm``, 42,000 free
+    weights): the first
     restricted optimum is no better than the start, or a restricted optimum
     has more non-zero weights than m (faces of more than m rows are singular
     again), or ``W`` cannot take the new rows within its cap; and when no row
@@ -635,11 +641,11 @@ def solve_box_band_qp(
 ):
     """Solve the box-and-band QP: projected Newton, then accelerated gradient.
 
-    A rank-deficient factor is first solved on a working set of rows
-    (:func:`_working_set`); when that phase gives up, the solve starts over
-    from ``x0`` as for a dense ``K``.  The projected Newton phase (:func:`_projected_newton`) solves the usual
+    The projected Newton phase (:func:`_projected_newton`) solves the usual
     KMM problem (band inactive at the optimum, ``K`` not degenerate) in a
-    handful of iterations; when it stalls, the accelerated projected gradient
+    handful of iterations (a rank-deficient factor on which it crawls or
+    stalls goes to a working set of rows, :func:`_working_set`); when it stalls, the
+    accelerated projected gradient
     iterations with active-set polishing below continue from its point.
 
     Parameters
@@ -686,22 +692,31 @@ def solve_box_band_qp(
     verbose = progress("KMM", verbose)  # lines with the elapsed time
     info = {"n_iter": 0, "n_polish": 0, "n_newton": 0, "n_cholesky": 0, "n_exact_small": 0,
             "n_working_set": 0}
-    if newton and n and isinstance(Q, FactorQuadratic) and Q.Phi.shape[1] < n and not (
-        _certified(Q, kappa, B, lo, hi, start, tol)
-    ):
-        # a rank-deficient factor: its faces of more than m rows are singular
-        # (an optimal start, e.g. the unit weights without a shift, is kept:
-        # the optimum is not unique, and the working set's is sparse)
-        cand, rounds, done = _working_set(Q, kappa, B, lo, hi, start, tol, _WS_ROUNDS, verbose)
-        info["n_working_set"] = rounds
-        if done:
-            start = cand
-            newton = False
+    # a rank-deficient factor: its faces of more than m rows are singular
+    rank = Q.Phi.shape[1] if isinstance(Q, FactorQuadratic) and Q.Phi.shape[1] < n else None
+    ws_solved = False
     if newton and n:
-        start, n_newton, n_chol, done = _projected_newton(
-            Q, kappa, B, lo, hi, start, tol, min(newton_iter, max_iter), verbose
+        budget = min(newton_iter, max_iter)
+        x_start = start
+        start, n_newton, n_chol, done, crawled = _projected_newton(
+            Q, kappa, B, lo, hi, start, tol, budget, verbose, rank=rank
         )
         info.update(n_newton=n_newton, n_cholesky=n_chol)
+        if rank is not None and not done:
+            # projected Newton crawls or stalls on singular faces: the working
+            # set, whose optimum is sparse (the optimum is not unique; where
+            # projected Newton converges, its point -- more spread -- is kept)
+            cand, rounds, ws_done = _working_set(
+                Q, kappa, B, lo, hi, x_start, tol, _WS_ROUNDS, verbose
+            )
+            info["n_working_set"] = rounds
+            if ws_done:
+                start, ws_solved = cand, True
+            elif crawled and budget > n_newton:
+                start, more, more_chol, _, _ = _projected_newton(
+                    Q, kappa, B, lo, hi, start, tol, budget - n_newton, verbose
+                )
+                info.update(n_newton=n_newton + more, n_cholesky=n_chol + more_chol)
     beta, lam = project_box_band(start, B, lo, hi)
     Kb = Q.matvec(beta)
     gap, obj, scale = duality_gap(beta, Kb, kappa, B, lo, hi)
@@ -717,7 +732,7 @@ def solve_box_band_qp(
     if gap <= tol * scale or n == 0:
         info.update(n_iter=info["n_newton"] + info["n_working_set"], gap=gap,
                     rel_gap=gap / max(scale, 1e-300), objective=obj, converged=True)
-        phase = "working set" if info["n_working_set"] and not info["n_newton"] else "projected Newton"
+        phase = "working set" if ws_solved else "projected Newton"
         verbose(f"solved by {phase} in {info['n_iter']} iterations: relative gap "
                 f"{info['rel_gap']:.3e}")
         return beta, info

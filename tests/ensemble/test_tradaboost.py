@@ -7,7 +7,6 @@ benchmarks/reproduce_tradaboost.py.
 import math
 import pickle
 import tracemalloc
-import warnings
 
 import numpy as np
 import pytest

@@ -14,6 +14,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from skadapt import KMM
 from skadapt.exceptions import NoTargetWarning
 from skadapt.instance_weighting._box_solver import (
+    _working_set,
     duality_gap,
     lmo_value,
     project_box_band,
@@ -203,36 +204,58 @@ def test_rank_deficient_factor_matches_cvxpy(seed, n_s, m_frac, d, shift, scale,
 
 
 def test_working_set_solves_a_sparse_optimum_alone():
-    # the shifted problem with many more rows than features: a sparse optimum,
-    # found by the working set without projected Newton on the full problem
-    # (the dense path on K = Phi Phi^T takes seconds here), at cvxpy's optimum
+    # the shifted problem with many more rows than features: the working set
+    # alone finds a sparse optimum (the dense path on K = Phi Phi^T takes
+    # seconds here), at cvxpy's optimum; the solver's own answer (projected
+    # Newton, which converges here) has the same objective
     Phi, kappa = _feature_problem(5, 700, 400, 4, 40, 0.5, 0.7)
     lo, hi = _band(700, (np.sqrt(700) - 1) / np.sqrt(700))
-    beta, info = solve_box_band_qp(FactorQuadratic(Phi), kappa, 1000.0, lo, hi, tol=1e-9)
-    assert info["converged"] and info["n_newton"] == 0
-    assert 1 <= info["n_working_set"] == info["n_iter"]
-    assert np.count_nonzero(beta) <= 0.2 * 700  # a sparse optimum
-    ref, _ = solve_cvxpy(FactorQuadratic(Phi), kappa, 1000.0, lo, hi)
+    Q = FactorQuadratic(Phi)
+    sparse, rounds, done = _working_set(Q, kappa, 1000.0, lo, hi, np.ones(700), 1e-9, 30, None)
+    assert done and rounds >= 1
+    assert np.count_nonzero(sparse) <= 0.2 * 700  # a sparse optimum
+    beta, info = solve_box_band_qp(Q, kappa, 1000.0, lo, hi, tol=1e-9)
+    assert info["converged"]
+    ref, _ = solve_cvxpy(Q, kappa, 1000.0, lo, hi)
     K = Phi @ Phi.T
-    f, f_ref = _objective(K, kappa, beta), _objective(K, kappa, ref)
-    assert f <= f_ref + 1e-7 * abs(f_ref)
+    f_ref = _objective(K, kappa, ref)
+    for point in (sparse, beta):
+        assert _objective(K, kappa, point) <= f_ref + 1e-7 * abs(f_ref)
 
 
 def test_working_set_gives_up_on_a_dense_optimum():
     # no shift and a tight band: the optimal weights are all near 1, more
     # non-zeros than the working set may hold (1.5 m; 600 rows, more than the
-    # 500 it may always hold); the projected Newton path from the start
-    # solves it, to cvxpy's optimum
+    # 500 it may always hold): the working set gives up, and projected Newton
+    # solves the problem, to cvxpy's optimum
     Phi, kappa = _feature_problem(7, 600, 600, 3, 20, 0.0, 1.0)
     lo, hi = _band(600, 0.01)
     Q = FactorQuadratic(Phi)
+    _, rounds, done = _working_set(Q, kappa, 2.0, lo, hi, np.ones(600), 1e-9, 30, None)
+    assert not done and rounds >= 1
     beta, info = solve_box_band_qp(Q, kappa, 2.0, lo, hi, tol=1e-9)
-    assert info["converged"] and info["n_working_set"] >= 1 and info["n_newton"] >= 1
+    assert info["converged"] and info["n_newton"] >= 1
     assert np.count_nonzero(beta) > 1.5 * 20
     ref, _ = solve_cvxpy(Q, kappa, 2.0, lo, hi)
     K = Phi @ Phi.T
     f, f_ref = _objective(K, kappa, beta), _objective(K, kappa, ref)
     assert f <= f_ref + 1e-6 * abs(f_ref)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_nystroem_fit_keeps_the_spread_optimum_of_projected_newton(seed):
+    # a rank-30 factor of 700 rows, mildly shifted: the optimum is a face of
+    # many points with one objective.  Projected Newton converges from the
+    # unit weights to one on about 200 effective rows; the working set's
+    # optimum there (same objective) rests on 14.  Where projected Newton
+    # converges, its point is kept.
+    rng = np.random.RandomState(seed)
+    X = np.r_[rng.normal(0.0, 1.0, (700, 4)), rng.normal(0.5, 0.7, (500, 4))]
+    y = np.r_[(X[:700, 0] > 0).astype(int), -np.ones(500, dtype=int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no LowEffectiveSampleSizeWarning
+        kmm = KMM(gamma="scale", n_components=30, random_state=0).fit(X, y)
+    assert kmm.effective_sample_size_ > 150
 
 
 # ------------------------------------------------------------ the estimator
