@@ -731,6 +731,7 @@ def test_warm_start_learner_refits_the_previous_round():
     )
 
 
+@pytest.mark.filterwarnings("ignore::skadapt.exceptions.BoostingStoppedWarning")  # may stop early
 def test_warm_start_ensemble_is_refitted_fresh_each_round():
     # an ensemble's warm_start adds members: a copy of last round's forest
     # refitted with the same n_estimators would fit nothing new (and warn),
@@ -768,6 +769,7 @@ def test_r2_warm_start_learner_refits_the_previous_round():
         e.n_iter_ for e in cold.estimators_[1:])
 
 
+@pytest.mark.filterwarnings("ignore::skadapt.exceptions.BoostingStoppedWarning")  # may stop early
 def test_n_jobs_is_set_on_the_base_learner_and_changes_nothing_else():
     # the rounds are sequential: n_jobs reaches every n_jobs parameter of the
     # learner (nested too); None leaves the learner's own setting
