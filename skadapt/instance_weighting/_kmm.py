@@ -354,11 +354,8 @@ class KMM(BaseWeighter):
             return DenseQuadratic(K), kappa
         rows = _stack_rows(X_source, X_target)
         m = min(self.n_components, rows.shape[0])
-        # the landmarks are the rows scikit-learn's Nystroem drew from the same
-        # random numbers (KMM's landmark set before it moved onto LandmarkFeatures)
-        indices = np.sort(random_state.permutation(rows.shape[0])[:m])
-        nys = LandmarkFeatures(self.kernel, n_jobs=self.n_jobs, **kw).fit_indices(
-            rows, indices, "KMM",
+        nys = LandmarkFeatures(self.kernel, n_jobs=self.n_jobs, **kw).fit(
+            rows, m, random_state, "KMM",
             check_gram=lambda K: self._check_gram(K, "Nystroem landmarks"),
         )
         self.nystroem_ = nys

@@ -10,11 +10,11 @@ y)``.  The input is cast to float64 and ``K(X, Z)`` is computed by skadapt's
 memory (:func:`block_rows`); a dask ``X`` has only its landmark rows
 gathered, and its mean feature (:meth:`LandmarkFeatures.transform_mean`) is
 a sum over its row blocks.  skadapt's estimators all use it:
-:class:`~skadapt.TCA` with ``n_landmarks`` (landmarks from
-:func:`draw_landmarks`) and :class:`~skadapt.KMM` with ``n_components``
-(landmarks given to :meth:`LandmarkFeatures.fit_indices`: the rows
-scikit-learn's ``Nystroem`` drew from the same random numbers, which KMM
-used before).
+:class:`~skadapt.TCA` with ``n_landmarks`` and :class:`~skadapt.KMM` with
+``n_components``, both with landmarks from :func:`draw_landmarks` (for KMM
+the rows scikit-learn's ``Nystroem`` drew from the same random numbers,
+which KMM used before: ``choice`` without replacement is a permutation's
+first rows).
 
 KMM moved onto this map from scikit-learn's
 :class:`~sklearn.kernel_approximation.Nystroem`, whose symmetric root
@@ -147,7 +147,7 @@ class LandmarkFeatures:
             n_jobs=self.n_jobs,
         )
 
-    def fit(self, X, n_landmarks, random_state, owner="LandmarkFeatures"):
+    def fit(self, X, n_landmarks, random_state, owner="LandmarkFeatures", check_gram=None):
         """Draw ``n_landmarks`` rows of ``X`` and compute the root of their kernel matrix.
 
         Parameters
@@ -161,25 +161,6 @@ class LandmarkFeatures:
             Draws the landmarks (:func:`draw_landmarks`).
         owner : str, default="LandmarkFeatures"
             Name used in the errors of a dask ``X``.
-
-        Returns
-        -------
-        self : LandmarkFeatures
-        """
-        indices = draw_landmarks(X.shape[0], n_landmarks, random_state)
-        return self.fit_indices(X, indices, owner)
-
-    def fit_indices(self, X, indices, owner="LandmarkFeatures", check_gram=None):
-        """Use the rows ``X[indices]`` as landmarks and compute the root of their kernel matrix.
-
-        Parameters
-        ----------
-        X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
-            As in :meth:`fit`.
-        indices : ndarray of int
-            Distinct row indices, sorted (as :func:`draw_landmarks` gives).
-        owner : str, default="LandmarkFeatures"
-            Name used in the errors of a dask ``X``.
         check_gram : callable or None, default=None
             Called with the float64 ``K(Z, Z)`` before its eigendecomposition
             (to raise on a kernel that is not finite or not PSD there).
@@ -188,13 +169,14 @@ class LandmarkFeatures:
         -------
         self : LandmarkFeatures
         """
+        indices = draw_landmarks(X.shape[0], n_landmarks, random_state)
         Z = as_float64(take_rows(X, indices, owner) if is_dask_array(X) else X[indices])
         K = self._pairwise(Z)
         if check_gram is not None:
             check_gram(K)
         lam, V = eigh(K)
         keep = lam > zero_tolerance(lam[-1], Z.shape[0])
-        self.landmark_indices_ = np.asarray(indices)
+        self.landmark_indices_ = indices
         self.landmarks_ = Z
         self.root_ = V[:, keep] / np.sqrt(lam[keep])
         return self
